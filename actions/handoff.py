@@ -1,0 +1,48 @@
+"""Hand-off to a human: why, what the buyer is told, and pausing the bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+# reason -> the script that tells the buyer a person is coming
+HANDOFF_SCRIPTS = {
+    "buyer_asked": "utter_handoff",
+    "complaint": "utter_handoff_complaint",
+    "order_change": "utter_handoff_order_change",
+    "bot_failed_twice": "utter_handoff_after_failures",
+}
+
+REASON_BY_INTENT = {
+    "request_human": "buyer_asked",
+    "complaint": "complaint",
+    "modify_order": "order_change",
+    "nlu_fallback": "bot_failed_twice",
+}
+
+
+def handoff_reason(latest_intent: str | None, reason_slot: str | None = None) -> str:
+    """The recorded reason: one set by another action wins, else the buyer's intent."""
+    if reason_slot in HANDOFF_SCRIPTS:
+        return reason_slot
+    return REASON_BY_INTENT.get(latest_intent or "", "buyer_asked")
+
+
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[dict[str, Any]]:
+    """Tell the buyer, signal the gateway (a custom payload it turns into a case), pause."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    dispatcher.utter_message(response=HANDOFF_SCRIPTS[reason])
+    dispatcher.utter_message(json_message={"handoff": {"reason": reason, "intent": intent}})
+    return [SlotSet("handoff_reason", reason), ConversationPaused()]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return hand_off(dispatcher, tracker, handoff_reason(intent, tracker.get_slot("handoff_reason")))

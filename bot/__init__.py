@@ -1,0 +1,1 @@
+"""Xiaoer's gateway: the public edge between buyers, agents, trainers and Rasa."""

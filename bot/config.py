@@ -1,0 +1,42 @@
+"""Gateway settings, read from the environment once at start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int = 8000
+    host: str = "127.0.0.1"
+    rasa_url: str = "http://127.0.0.1:5005"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # "redis", "memory", or "auto" (Redis when reachable, else memory, and say so)
+    store: str = "auto"
+    key_prefix: str = "xiaoer"
+    scripts_dir: Path = ROOT / "scripts_zh"
+    web_dir: Path = ROOT / "bot" / "web"
+    shop_name: str = "禾木服饰"
+    max_text_chars: int = 2000
+    rasa_timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        defaults = cls()
+        return cls(
+            port=int(env.get("PORT", defaults.port)),
+            host=env.get("HOST", defaults.host),
+            rasa_url=env.get("RASA_URL", defaults.rasa_url).rstrip("/"),
+            redis_url=env.get("REDIS_URL", defaults.redis_url),
+            store=env.get("XIAOER_STORE", defaults.store),
+            key_prefix=env.get("XIAOER_KEY_PREFIX", defaults.key_prefix),
+            scripts_dir=Path(env.get("XIAOER_SCRIPTS_DIR", defaults.scripts_dir)),
+            shop_name=env.get("XIAOER_SHOP_NAME", defaults.shop_name),
+            max_text_chars=int(env.get("XIAOER_MAX_TEXT_CHARS", defaults.max_text_chars)),
+            rasa_timeout=float(env.get("XIAOER_RASA_TIMEOUT", defaults.rasa_timeout)),
+        )

@@ -1,0 +1,44 @@
+"""The NLG endpoint: Rasa asks for a response by name, we render it from scripts_zh/."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.scripts import ScriptCorpus
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Said only when the corpus itself is broken (a missing script, or no variant that can
+# be filled); the error is logged so a trainer can fix the script.
+LAST_RESORT = "不好意思，我没有完全理解您的意思，能换个说法再和我说一次吗？"
+
+
+def fill_values(arguments: dict[str, Any], slots: dict[str, Any], shop: dict[str, Any]) -> dict[str, Any]:
+    """Placeholder values: the action's arguments win over slots, slots over shop facts."""
+    values = dict(shop)
+    values.update({k: v for k, v in (slots or {}).items() if v is not None})
+    values.update({k: v for k, v in (arguments or {}).items() if v is not None})
+    return values
+
+
+class NlgRenderer:
+    def __init__(self, corpus: ScriptCorpus, store: Store, shop_values: dict[str, Any]) -> None:
+        self.corpus = corpus
+        self.store = store
+        self.shop_values = shop_values
+
+    async def render(self, request: dict[str, Any]) -> dict[str, Any]:
+        script_id = request.get("response") or request.get("template") or ""
+        tracker = request.get("tracker") or {}
+        conversation_id = str(tracker.get("sender_id") or "")
+        values = fill_values(request.get("arguments") or {}, tracker.get("slots") or {}, self.shop_values)
+        last = await self.store.last_variant(conversation_id, script_id) if conversation_id else None
+        rendered = self.corpus.render(script_id, values, avoid_variant=last)
+        if rendered is None:
+            log.error("no usable script for %r (missing, or no variant could be filled)", script_id)
+            return {"text": LAST_RESORT, "buttons": []}
+        if conversation_id:
+            await self.store.set_last_variant(conversation_id, script_id, rendered.variant)
+        return {"text": rendered.text, "buttons": rendered.buttons}

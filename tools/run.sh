@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make run`: start Rasa, the action server and the gateway under honcho; Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+export PORT=${PORT:-8000} RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+export XIAOER_KEY_PREFIX=${XIAOER_KEY_PREFIX:-xiaoer}
+eval "$(tools/redis-env.sh)"
+if tools/ensure-redis.sh 2>/dev/null; then
+    export XIAOER_STORE=redis RASA_ENDPOINTS=endpoints.yml
+    echo "Store: Redis at $REDIS_URL"
+else
+    export XIAOER_STORE=memory RASA_ENDPOINTS=endpoints.memory.yml
+    echo "Store: Redis is not reachable at $REDIS_URL, so conversations are kept in memory"
+    echo "       for this demo and are lost when it stops."
+fi
+export RASA_URL=http://127.0.0.1:$RASA_PORT
+export ACTION_ENDPOINT_URL=http://127.0.0.1:$ACTIONS_PORT/webhook
+export NLG_URL=http://127.0.0.1:$PORT/nlg
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+# Say when the whole bot answers, and how long it took.
+(
+    for _ in $(seq 1 180); do
+        if curl -fs "http://127.0.0.1:$PORT/health" 2>/dev/null | grep -q '"rasa_ok":true'; then
+            echo
+            echo "Xiaoer is ready after $(( $(date +%s) - started )) s:"
+            echo "  buyer widget    http://localhost:$PORT/"
+            echo "  API             POST http://localhost:$PORT/api/conversations/{id}/messages"
+            echo "Ctrl-C stops everything."
+            exit 0
+        fi
+        sleep 1
+    done
+    echo "Xiaoer did not become ready within 180 s; see the logs above." >&2
+) &
+
+exec .venv/bin/honcho -f Procfile start
