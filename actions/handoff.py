@@ -21,6 +21,7 @@ REASON_BY_INTENT = {
     "complaint": "complaint",
     "modify_order": "order_change",
     "nlu_fallback": "bot_failed_twice",
+    "out_of_scope": "bot_failed_twice",
 }
 
 

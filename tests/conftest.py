@@ -15,7 +15,7 @@ def redis_prefix():
     """A fresh key prefix; every key under it is deleted after the test."""
     import redis
 
-    prefix = f"xiaoer-test-{uuid.uuid4().hex[:10]}"
+    prefix = f"xiaoertest{uuid.uuid4().hex[:10]}"  # Rasa wants an alphanumeric prefix
     yield prefix
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(f"{prefix}:*"))

@@ -1,0 +1,121 @@
+"""Start the whole bot (Rasa + action server + gateway) as real processes for a test run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = ROOT / "models" / "xiaoer.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_parts(url: str) -> tuple[str, str, str]:
+    rest = url.split("://", 1)[1].split("@")[-1]
+    hostport, _, db = rest.partition("/")
+    host, _, port = hostport.partition(":")
+    return host, port or "6379", db or "0"
+
+
+@dataclass
+class LiveBot:
+    workdir: Path
+    redis_url: str
+    prefix: str = field(default_factory=lambda: f"xiaoere2e{uuid.uuid4().hex[:8]}")
+    ports: dict[str, int] = field(default_factory=lambda: {n: free_port() for n in ("gateway", "rasa", "actions")})
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def scripts_dir(self) -> Path:
+        return self.workdir / "scripts_zh"
+
+    def env(self) -> dict[str, str]:
+        host, port, db = redis_parts(self.redis_url)
+        return {
+            **os.environ,
+            "PORT": str(self.ports["gateway"]),
+            "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",
+            "REDIS_URL": self.redis_url,
+            "REDIS_HOST": host, "REDIS_PORT": port, "REDIS_DB": db,
+            "XIAOER_STORE": "redis",
+            "XIAOER_KEY_PREFIX": self.prefix,
+            "XIAOER_SCRIPTS_DIR": str(self.scripts_dir),
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports['actions']}/webhook",
+            "NLG_URL": f"http://127.0.0.1:{self.ports['gateway']}/nlg",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        }
+
+    def commands(self) -> dict[str, list[str]]:
+        return {
+            "actions": [str(RASA_BIN), "run", "actions", "-p", str(self.ports["actions"]), "--actions", "actions"],
+            "gateway": [sys.executable, "-m", "bot"],
+            "rasa": [
+                str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(self.ports["rasa"]),
+                "-m", str(MODEL), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            ],
+        }
+
+    def start(self, names=("actions", "gateway", "rasa")) -> None:
+        if not self.scripts_dir.exists():  # tests edit their own copy of the corpus
+            shutil.copytree(ROOT / "scripts_zh", self.scripts_dir)
+        commands, env = self.commands(), self.env()
+        for name in names:
+            log = open(self.workdir / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(
+                commands[name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def wait_ready(self, timeout: float = 180) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.log_tail(name)}")
+            try:
+                health = httpx.get(f"{self.url}/health", timeout=2).json()
+                actions = httpx.get(f"http://127.0.0.1:{self.ports['actions']}/health", timeout=2)
+                if health.get("rasa_ok") and actions.status_code == 200:
+                    return time.monotonic() - started
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("the bot did not become ready:\n" + "\n".join(self.log_tail(n) for n in self.processes))
+
+    def stop(self, names=None) -> None:
+        for name in list(names or self.processes):
+            process = self.processes.pop(name, None)
+            if process and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.workdir / f"{name}.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return f"--- {name} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+    def say(self, conversation_id: str, text: str) -> dict:
+        response = httpx.post(f"{self.url}/api/conversations/{conversation_id}/messages", json={"text": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
