@@ -17,8 +17,8 @@ PARTICLES = set("亲哈呢啊呀嘛哦吧呗啦么嘞滴哒喔噢哟咯")
 
 
 def normalise(text: str) -> str:
-    text = re.sub(r"[\s\W_]+", "", text.lower())
-    return "".join(c for c in text if c not in PARTICLES) or text
+    stripped = re.sub(r"[\s\W_]+", "", text.lower())
+    return "".join(c for c in stripped if c not in PARTICLES) or text.strip()
 
 
 def bigrams(text: str) -> set:
