@@ -17,6 +17,7 @@ from bot.nlg import NlgRenderer
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.scripts import ScriptCorpus
 from bot.store import MemoryStore, RedisStore, Store, StoreUnavailable
+from xiaoer.shop import load_shop
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,14 @@ def create_app(
     name: str = "xiaoer_gateway",
 ) -> Sanic:
     settings = settings or Settings.from_env()
+    # A broken shop configuration stops the start with the file, line and problem.
+    shop = load_shop(settings.shop_dir)
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings
+    app.ctx.shop = shop
 
     @app.before_server_start
     async def connect(app: Sanic) -> None:
@@ -77,7 +81,7 @@ def create_app(
         app.ctx.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
         app.ctx.corpus = ScriptCorpus(settings.scripts_dir)
         app.ctx.conversations = ConversationService(app.ctx.store, app.ctx.rasa)
-        app.ctx.nlg = NlgRenderer(app.ctx.corpus, app.ctx.store, {"shop_name": settings.shop_name})
+        app.ctx.nlg = NlgRenderer(app.ctx.corpus, app.ctx.store, {"shop_name": shop.name})
         log.info("gateway ready on port %s, store: %s, Rasa: %s", settings.port, app.ctx.store_kind, settings.rasa_url)
 
     @app.after_server_stop

@@ -20,7 +20,7 @@ class Settings:
     key_prefix: str = "xiaoer"
     scripts_dir: Path = ROOT / "scripts_zh"
     web_dir: Path = ROOT / "bot" / "web"
-    shop_name: str = "禾木服饰"
+    shop_dir: Path = ROOT / "shop"
     max_text_chars: int = 2000
     rasa_timeout: float = 30.0
 
@@ -36,7 +36,7 @@ class Settings:
             store=env.get("XIAOER_STORE", defaults.store),
             key_prefix=env.get("XIAOER_KEY_PREFIX", defaults.key_prefix),
             scripts_dir=Path(env.get("XIAOER_SCRIPTS_DIR", defaults.scripts_dir)),
-            shop_name=env.get("XIAOER_SHOP_NAME", defaults.shop_name),
+            shop_dir=Path(env.get("XIAOER_SHOP_DIR", defaults.shop_dir)),
             max_text_chars=int(env.get("XIAOER_MAX_TEXT_CHARS", defaults.max_text_chars)),
             rasa_timeout=float(env.get("XIAOER_RASA_TIMEOUT", defaults.rasa_timeout)),
         )

@@ -26,7 +26,7 @@ def make_client(tmp_path):
         "utter_one: 只有一种说法\n",
         encoding="utf-8",
     )
-    settings = Settings(store="memory", scripts_dir=tmp_path, shop_name="禾木服饰")
+    settings = Settings(store="memory", scripts_dir=tmp_path)
     return create_app(settings, store=MemoryStore(), rasa=ScriptedRasa()).test_client
 
 

@@ -1,0 +1,50 @@
+"""docker-compose.yml can't be run here (no Docker engine); check what would break it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def test_the_four_services_are_there_with_health_checks():
+    assert set(SERVICES) == {"redis", "actions", "rasa", "gateway"}
+    for name, service in SERVICES.items():
+        assert "healthcheck" in service, name
+
+
+def test_every_dockerfile_copies_files_that_exist():
+    for service in SERVICES.values():
+        if "build" not in service:
+            continue
+        dockerfile = ROOT / service["build"]["dockerfile"]
+        assert dockerfile.exists(), dockerfile
+        for line in dockerfile.read_text().splitlines():
+            if line.startswith("COPY "):
+                for source in line.split()[1:-1]:
+                    assert (ROOT / source).exists(), f"{dockerfile.name}: {source} is missing"
+
+
+def test_rasa_gets_every_variable_its_endpoints_need():
+    needed = set(re.findall(r"\$\{(\w+)\}", (ROOT / "endpoints.yml").read_text()))
+    assert needed <= set(SERVICES["rasa"]["environment"]), needed - set(SERVICES["rasa"]["environment"])
+
+
+def test_services_point_at_each_other_by_service_name_and_port():
+    rasa_env, gateway_env = SERVICES["rasa"]["environment"], SERVICES["gateway"]["environment"]
+    assert rasa_env["ACTION_ENDPOINT_URL"] == "http://actions:5055/webhook"
+    assert rasa_env["NLG_URL"] == "http://gateway:8000/nlg"
+    assert gateway_env["RASA_URL"] == "http://rasa:5005"
+    assert gateway_env["REDIS_URL"].startswith("redis://redis:6379")
+    assert gateway_env["HOST"] == "0.0.0.0"
+
+
+def test_the_gateway_settings_it_is_given_are_ones_it_reads():
+    source = (ROOT / "bot" / "config.py").read_text()
+    for variable in SERVICES["gateway"]["environment"]:
+        assert f'"{variable}"' in source, variable
