@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -68,7 +69,8 @@ def create_app(
     settings = settings or Settings.from_env()
     # A broken shop configuration stops the start with the file, line and problem.
     shop = load_shop(settings.shop_dir)
-    app = Sanic(name)
+    # readable Chinese in every JSON answer, not \uXXXX escapes
+    app = Sanic(name, dumps=functools.partial(json.dumps, ensure_ascii=False))
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"

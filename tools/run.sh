@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 
-export PORT=${PORT:-8000} RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export PORT=${PORT:-8000} GATEWAY_PORT=${PORT:-8000} RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export XIAOER_KEY_PREFIX=${XIAOER_KEY_PREFIX:-xiaoer}
 eval "$(tools/redis-env.sh)"
@@ -36,5 +36,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1
     done
     echo "Xiaoer did not become ready within 180 s; see the logs above." >&2
 ) &
+watcher=$!
+trap 'kill $watcher 2>/dev/null || true' EXIT
 
-exec .venv/bin/honcho -f Procfile start
+.venv/bin/honcho -f Procfile start
