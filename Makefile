@@ -15,7 +15,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 
 export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 
-.PHONY: help setup run test train check-compose clean
+.PHONY: help setup run test train check-compose lint-scripts clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,10 +45,13 @@ $(MODEL): $(MODEL_INPUTS) $(RASA_VENV)/.installed
 run: setup $(MODEL) ## set up what is missing, then run Rasa, actions and the gateway
 	@tools/run.sh
 
-test: setup $(MODEL) check-compose ## set up what is missing, then run every test
+test: setup $(MODEL) check-compose lint-scripts ## set up what is missing, then run every test
 	@tools/ensure-redis.sh || { echo "make test needs Redis at $(REDIS_URL)"; exit 1; }
 	$(RASA_VENV)/bin/python -m pytest -q tests/actions
 	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e
+
+lint-scripts: $(VENV)/.installed ## check the reply scripts
+	@$(VENV)/bin/python -m bot.lint_scripts
 
 check-compose: ## validate docker-compose.yml with docker-compose's own parser (no engine needed)
 	@tools/check-compose.sh

@@ -8,12 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-# reason -> the script that tells the buyer a person is coming
+# reason -> the script that tells the buyer a person is coming. The gateway opens a case
+# with the reason; "angry_buyer" is the gateway's own (xiaoer/anger.py), not sent from here.
 HANDOFF_SCRIPTS = {
     "buyer_asked": "utter_handoff",
     "complaint": "utter_handoff_complaint",
     "order_change": "utter_handoff_order_change",
     "bot_failed_twice": "utter_handoff_after_failures",
+    # A refund above the shop's limit needs a person's approval (returns action).
+    # utter_handoff until the domain has its own utter_handoff_refund.
+    "refund_over_limit": "utter_handoff",
+    # Anything else the shop's rules do not let the bot decide.
+    "shop_rule": "utter_handoff",
 }
 
 REASON_BY_INTENT = {

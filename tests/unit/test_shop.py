@@ -192,9 +192,9 @@ def test_size_chart(shop):
     assert [jeans.size_for_usual(n) for n in (26, 27, 28, 29, 30)] == ["S", "M", "L", "XL", "XXL"]
     assert jeans.size_for_usual("m") == "M"
     assert jeans.ease_cm == 5
-    # 69 cm waist + 5 cm ease = 74: L (74) is the smallest that fits
-    assert jeans.size_for_measurement("waist", 69) == "L"
-    assert jeans.size_for_measurement("waist", 70) == "XL"
+    # 69.9 cm (两尺一) waist + 5 cm ease = 74.9: L (76) is the smallest that fits
+    assert jeans.size_for_measurement("waist", 69.9) == "L"
+    assert jeans.size_for_measurement("waist", 72) == "XL"
     dress = shop.size_chart("DR-1066")
     assert dress.sizes == ("S", "M", "L", "XL")
     assert dress.size_for_height(180) is None  # the dress stops at XL

@@ -1,0 +1,67 @@
+"""After-sale: colour difference, returns and exchanges, complaints; the policy's answer
+for the buyer's case, and a person when the case needs one."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.handoff import hand_off
+from actions.shop_data import latest_text, latest_value, number, shop, this_message
+from xiaoer.anger import is_angry
+from xiaoer.after_sale import colour_case, return_case
+
+RETURN_SCRIPTS = {
+    "made_to_order": "utter_return_made_to_order",
+    "condition_failed": "utter_return_condition_failed",
+    "shop_fault": "utter_return_shop_pays",
+    "standard": "utter_return_policy",
+}
+
+
+class ActionColourDifference(Action):
+    def name(self) -> str:
+        return "action_colour_difference"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        if colour_case(latest_text(tracker)) == "after":
+            dispatcher.utter_message(response="utter_color_difference_received", days=shop().returns.no_reason_days,
+                                     coupon=f"{shop().returns.compensation_coupon:g}")
+        else:
+            dispatcher.utter_message(response="utter_color_difference", days=shop().returns.no_reason_days)
+        return []
+
+
+class ActionReturnExchange(Action):
+    def name(self) -> str:
+        return "action_return_exchange"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        policy = shop().returns
+        case = return_case(shop(), latest_text(tracker), number(this_message(tracker, "price")))
+        if case.kind == "refund_over_limit":
+            return hand_off(dispatcher, tracker, "refund_over_limit")
+        postage = {"buyer": "来回运费由您承担", "insurance": "运费由运费险承担", "shop": "来回运费由我们承担"}
+        values = {
+            "days": policy.no_reason_days,
+            "coupon": f"{policy.compensation_coupon:g}",
+            "postage": postage[policy.postage_payer(case.reason, case.insured)],
+            "order_part": f"订单号{latest_value(tracker, 'order_id')}已经记下，" if latest_value(tracker, "order_id") else "",
+        }
+        dispatcher.utter_message(response=RETURN_SCRIPTS[case.kind], **values)
+        return []
+
+
+class ActionComplaint(Action):
+    """Apologise, offer choices, ask for the order; an angry buyer goes straight to a person."""
+
+    def name(self) -> str:
+        return "action_complaint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        if is_angry(latest_text(tracker)):
+            return hand_off(dispatcher, tracker, "complaint")
+        policy = shop().returns
+        dispatcher.utter_message(response="utter_complaint", coupon=f"{policy.compensation_coupon:g}", days=policy.no_reason_days)
+        return []

@@ -1,0 +1,37 @@
+"""Bargaining: the kind of haggle, the concession ladder, every concession recorded."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.shop_data import current_item, latest_text, latest_value, number, shop, this_message
+from xiaoer.bargaining import bargain
+
+
+class ActionBargain(Action):
+    def name(self) -> str:
+        return "action_bargain"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        item = current_item(tracker)
+        concessions = list(tracker.get_slot("concessions") or [])
+        # a haggle before the item is known does not count towards "asking the manager"
+        count = int(number(tracker.get_slot("haggle_count")) or 0) + (1 if item else 0)
+        reply = bargain(
+            shop(), item, latest_text(tracker), count, concessions,
+            price=number(this_message(tracker, "price")),
+            discount=number(this_message(tracker, "price", role="discount")),
+            region=latest_value(tracker, "region"),
+        )
+        dispatcher.utter_message(response=reply.script, **reply.args)
+        events = [SlotSet("haggle_count", float(count))]
+        if reply.concession:
+            events.append(SlotSet("concessions", concessions + [reply.concession]))
+            if reply.concession != "bundle_offered":
+                events.append(SlotSet("deal", True))
+        if reply.agreed_price is not None:
+            events.append(SlotSet("agreed_price", reply.agreed_price))
+        return events

@@ -1,0 +1,68 @@
+"""Shipping: courier, a designated courier and its surcharge, shipping and delivery times."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.shop_data import latest_value, shop, this_message
+from xiaoer.shop import Shop
+
+
+def shipping_replies(shop: Shop, courier: str | None, region: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """The scripts that answer a shipping question, with their values, in order."""
+    shipping = shop.shipping
+    promotion = shop.promotion.enabled
+    base = {"ship_hours": shipping.ship_hours(promotion), "default_courier": shipping.default_courier}
+    replies: list[tuple[str, dict[str, Any]]] = []
+    if courier:
+        found = shipping.courier(courier)
+        if found is None:
+            names = "、".join(c.name for c in shipping.couriers)
+            replies.append(("utter_courier_unavailable", {**base, "courier": courier, "couriers": names}))
+        elif found.name == shipping.default_courier:
+            replies.append(("utter_courier_default", base))
+        elif found.surcharge:
+            replies.append(("utter_courier_surcharge", {**base, "courier": found.name, "surcharge": f"{found.surcharge:g}"}))
+        else:
+            replies.append(("utter_courier_free", {**base, "courier": found.name}))
+    if region:
+        target = shipping.region(region)
+        low, high = target.days
+        script = "utter_delivery_time" if target.free_shipping else "utter_delivery_time_remote"
+        replies.append((script, {**base, "region": region, "days_min": low, "days_max": high, "postage": f"{target.postage:g}"}))
+    if not replies:
+        replies.append(("utter_shipping", base))
+    if promotion:
+        replies.append(("utter_promotion_shipping_delay", base))
+    return replies
+
+
+class ActionShipping(Action):
+    def name(self) -> str:
+        return "action_shipping"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        # only what this message names: last week's region should not answer today's courier question
+        courier = this_message(tracker, "courier")
+        region = latest_value(tracker, "region") if this_message(tracker, "region") or not courier else None
+        for script, values in shipping_replies(shop(), courier, region):
+            dispatcher.utter_message(response=script, **values)
+        return []
+
+
+class ActionDeliveryStatus(Action):
+    def name(self) -> str:
+        return "action_delivery_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        order_id = latest_value(tracker, "order_id")
+        ship_hours = shop().shipping.ship_hours(shop().promotion.enabled)
+        if order_id:
+            dispatcher.utter_message(response="utter_delivery_status_order", order_id=order_id, ship_hours=ship_hours)
+        else:
+            dispatcher.utter_message(response="utter_delivery_status", ship_hours=ship_hours)
+        return []

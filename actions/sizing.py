@@ -1,0 +1,96 @@
+"""Sizing: a form that asks only for what is missing, then one size and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.shop_data import current_item, number, shop
+from xiaoer.entities import chinese_number
+from xiaoer.sizing import recommend_size
+
+ADVICE_SCRIPTS = {
+    "same": "utter_size_same",
+    "larger": "utter_size_larger",
+    "usual": "utter_size_usual",
+    "measurement": "utter_size_measurement",
+    "out_of_chart": "utter_size_out_of_chart",
+}
+
+
+def missing_for_sizing(slots: dict[str, Any]) -> list[str]:
+    """What the form still needs: the item, then height and weight, unless a usual
+    size or a waist/hip measurement already tells the size."""
+    needed = [] if slots.get("sku") else ["sku"]
+    if slots.get("usual_size") or slots.get("waist") or slots.get("hip"):
+        return needed
+    return needed + [name for name in ("height", "weight") if slots.get(name) is None]
+
+
+def bare_height(text: str) -> float | None:
+    """A reply like "165" or "一米六五" to "how tall are you?"."""
+    value = chinese_number(text.strip().rstrip("cm厘米公分的哦呢啊呀"))
+    if value is not None and 1.4 <= value <= 2.0:
+        value *= 100
+    return value if value is not None and 130 <= value <= 210 else None
+
+
+def bare_weight(text: str) -> float | None:
+    """A reply like "110" (斤, as buyers usually mean above 90) or "55" (kg)."""
+    value = chinese_number(text.strip().rstrip("的哦呢啊呀"))
+    if value is None:
+        return None
+    kg = value / 2 if value > 90 else value
+    return kg if 25 <= kg <= 150 else None
+
+
+class ValidateSizeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_size_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        known = {name: tracker.get_slot(name) for name in ("sku", "usual_size", "waist", "hip", "height", "weight")}
+        return missing_for_sizing(known)
+
+    async def extract_height(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
+        if tracker.get_slot("requested_slot") == "height" and tracker.get_slot("height") is None:
+            value = bare_height(tracker.latest_message.get("text") or "")
+            if value is not None:
+                return {"height": value}
+        return {}
+
+    async def extract_weight(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
+        if tracker.get_slot("requested_slot") == "weight" and tracker.get_slot("weight") is None:
+            value = bare_weight(tracker.latest_message.get("text") or "")
+            if value is not None:
+                return {"weight": value}
+        return {}
+
+    async def validate_sku(self, value, dispatcher, tracker, domain) -> dict:
+        item = shop().item(str(value)) if value else None
+        return {"sku": item.sku if item else None}
+
+
+class ActionRecommendSize(Action):
+    def name(self) -> str:
+        return "action_recommend_size"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        advice = recommend_size(
+            shop(),
+            current_item(tracker),
+            height=number(tracker.get_slot("height")),
+            weight=number(tracker.get_slot("weight")),
+            usual_size=tracker.get_slot("usual_size"),
+            waist=number(tracker.get_slot("waist")),
+            hip=number(tracker.get_slot("hip")),
+        )
+        if advice.basis == "need_more":
+            dispatcher.utter_message(response="utter_ask_height")
+            return []
+        dispatcher.utter_message(response=ADVICE_SCRIPTS[advice.basis], **advice.args)
+        return [SlotSet("recommended_size", advice.size)]

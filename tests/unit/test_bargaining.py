@@ -1,0 +1,106 @@
+"""The bargaining ladder: never below the floor, concessions in order (seed 000)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from xiaoer.bargaining import bargain, haggle_kind, offered_price
+from xiaoer.shop import load_shop
+
+SHOP = load_shop("shop")
+JEANS, DRESS, TEE = SHOP.item("JN-2801"), SHOP.item("DR-1066"), SHOP.item("TS-0520")
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("第一次买，便宜点吧，以后还来", "promise"),
+    ("给我便宜点我介绍朋友来买", "promise"),
+    ("别家才卖99", "comparison"),
+    ("拼多多上同款便宜多了", "comparison"),
+    ("少点我就拍", "decisive"),
+    ("包邮我就付款", "decisive"),
+    ("支付宝里只有130了", "excuse"),
+    ("余额不够，少五块吧", "excuse"),
+    ("能便宜点吗", "general"),
+])
+def test_haggle_kind(text, kind):
+    assert haggle_kind(text) == kind
+
+
+def reply(item, text, count=1, concessions=(), **kwargs):
+    return bargain(SHOP, item, text, count, list(concessions), **kwargs)
+
+
+def test_promise_gets_vip_benefits():
+    r = reply(JEANS, "第一次来买，以后常来")
+    assert r.script == "utter_bargain_promise" and r.args["vip_zhe"] == "9.8" and r.concession is None
+
+
+def test_comparison_gets_quality_and_service():
+    assert reply(JEANS, "别家才卖99").script == "utter_bargain_comparison"
+
+
+def test_decisive_steers_to_the_bundle_first_then_free_shipping():
+    first = reply(JEANS, "少点我就拍")
+    assert (first.script, first.concession) == ("utter_bargain_bundle", "bundle_offered")
+    assert first.args["bundle_price"] == "179" and first.args["bundle_saving"] == "19"
+    second = reply(JEANS, "还是少点吧，我马上拍", 2, ["bundle_offered"])
+    assert (second.script, second.concession) == ("utter_bargain_free_shipping", "free_shipping")
+
+
+def test_item_without_a_bundle_goes_straight_to_free_shipping():
+    assert reply(DRESS, "包邮我就拍").script == "utter_bargain_free_shipping"
+
+
+def test_no_free_shipping_to_remote_regions():
+    r = reply(DRESS, "包邮我就拍", region="新疆")
+    assert r.script == "utter_bargain_final" and r.concession is None
+
+
+def test_decisive_below_the_floor_is_declined():
+    r = reply(JEANS, "100块我就拍", price=100)
+    assert r.script == "utter_bargain_below_floor" and r.concession is None
+
+
+def test_excuse_with_a_small_gap_is_accepted_at_the_floor_at_most():
+    r = reply(JEANS, "支付宝只有130了", price=130)
+    assert r.script == "utter_bargain_excuse_accept" and r.agreed_price == 130
+    assert r.concession == "price:130"
+
+
+def test_excuse_with_a_large_gap_is_held():
+    r = reply(JEANS, "支付宝里只有100", price=100)
+    assert r.script == "utter_bargain_excuse_hold" and r.agreed_price is None
+    assert r.args["hold_hours"] == 24
+
+
+def test_discount_words_become_an_offer():
+    assert offered_price(JEANS, None, 10) == 129
+    assert reply(JEANS, "余额不够，少十块吧", discount=10).agreed_price == 129
+
+
+def test_third_haggle_asks_the_manager_and_gives_a_gift_not_a_discount():
+    r = reply(JEANS, "再便宜点嘛", 3, ["bundle_offered", "free_shipping"])
+    assert r.script == "utter_bargain_manager_gift" and r.concession.startswith("gift:")
+    assert r.agreed_price is None
+    again = reply(JEANS, "再少点", 4, ["bundle_offered", "free_shipping", r.concession])
+    assert again.script == "utter_bargain_final"
+
+
+def test_unknown_item_asks_which():
+    assert reply(None, "便宜点").script == "utter_ask_which_item"
+
+
+@pytest.mark.parametrize("item,text,price,discount,count", itertools.product(
+    [JEANS, DRESS, TEE, SHOP.item("SET-01")],
+    ["少点我就拍", "支付宝只有这么多", "别家便宜", "第一次买", "便宜点"],
+    [None, 1, 50, 100, 118, 119, 120, 135, 160, 200],
+    [None, 5, 10, 30],
+    [1, 2, 3, 4],
+))
+def test_never_below_the_floor(item, text, price, discount, count):
+    r = reply(item, text, count, price=price, discount=discount)
+    assert r.agreed_price is None or r.agreed_price >= item.floor
+    if r.agreed_price is not None:
+        assert r.args["offer"] == f"{r.agreed_price:g}"

@@ -1,0 +1,111 @@
+"""Bargaining (seed 000): what kind of haggle it is, and what the shop concedes.
+
+The ladder: a promise gets the VIP benefits; a comparison gets quality and service; a
+decisive buyer at or above the floor is steered to the bundle first, then given free
+shipping; an excuse with a small gap is accepted down to the floor, a large one is held;
+the third haggle "asks the manager" and gets a gift instead of a discount. No reply ever
+agrees to a price below the floor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from xiaoer.shop import Item, Shop
+
+# Order matters: the first kind whose cue appears wins ("支付宝只有100，少点我就拍" is an excuse).
+KIND_CUES = (
+    ("excuse", ("支付宝", "余额", "钱不够", "只有", "只剩", "就剩", "没那么多钱", "额度", "手头紧", "钱包")),
+    ("comparison", ("别家", "别人家", "其他店", "其它店", "那家", "人家", "隔壁", "拼多多", "比你们便宜", "比你家便宜", "同款", "别的店")),
+    ("promise", ("第一次", "头一次", "以后", "下次", "回头客", "常来", "老顾客", "介绍", "朋友", "同事", "带人", "回购")),
+    ("decisive", ("就拍", "就付", "就买", "马上拍", "立马", "立刻", "现在就", "我就", "直接拍", "就下单", "包邮")),
+)
+
+
+def haggle_kind(text: str) -> str:
+    """excuse / comparison / promise / decisive / general, from the buyer's words."""
+    for kind, cues in KIND_CUES:
+        if any(cue in text for cue in cues):
+            return kind
+    return "general"
+
+
+def offered_price(item: Item, price: float | None, discount: float | None) -> float | None:
+    """The price the buyer asks for: a stated price (100块), or the list price less a
+    discount (少十块)."""
+    if price is not None and price > 0:
+        return float(price)
+    if discount is not None and discount > 0:
+        return item.price - float(discount)
+    return None
+
+
+@dataclass(frozen=True)
+class BargainReply:
+    script: str
+    args: dict[str, Any] = field(default_factory=dict)
+    concession: str | None = None  # recorded on the conversation: bundle_offered, free_shipping, price:129, gift:...
+    agreed_price: float | None = None
+
+    def __post_init__(self) -> None:
+        assert self.agreed_price is None or self.agreed_price >= 0
+
+
+def _yuan(value: float) -> str:
+    return f"{value:g}"
+
+
+def bargain(
+    shop: Shop,
+    item: Item | None,
+    text: str,
+    haggle_count: int,
+    concessions: list[str],
+    price: float | None = None,
+    discount: float | None = None,
+    region: str | None = None,
+) -> BargainReply:
+    """The reply to one haggle. ``haggle_count`` counts this one (1 = first)."""
+    policy = shop.bargaining
+    if item is None:
+        return BargainReply("utter_ask_which_item")
+    base = {"item_name": item.name, "price": _yuan(item.price)}
+
+    if policy.ask_manager(haggle_count):
+        gifts_given = [c for c in concessions if c.startswith("gift:")]
+        if gifts_given:
+            return BargainReply("utter_bargain_final", base)
+        gift = policy.gifts[0] if policy.gifts else "一份小礼物"
+        return BargainReply("utter_bargain_manager_gift", {**base, "gift": gift}, f"gift:{gift}")
+
+    kind = haggle_kind(text)
+    offer = offered_price(item, price, discount)
+    if kind == "promise":
+        return BargainReply("utter_bargain_promise", {**base, "vip_zhe": shop.vip.zhe})
+    if kind == "comparison":
+        return BargainReply("utter_bargain_comparison", base)
+    if kind == "excuse":
+        if offer is not None and policy.excuse_accepted(item, offer):
+            return BargainReply("utter_bargain_excuse_accept", {**base, "offer": _yuan(offer)}, f"price:{_yuan(offer)}", offer)
+        return BargainReply("utter_bargain_excuse_hold", {**base, "hold_hours": policy.excuse_hold_hours})
+
+    # decisive or general: below the floor is declined kindly, whatever the kind
+    if offer is not None and not policy.acceptable(item, offer):
+        return BargainReply("utter_bargain_below_floor", {**base, "offer": _yuan(offer)})
+    if kind == "general":
+        return BargainReply("utter_bargain_comparison", base)
+    for step in policy.ladder:
+        if step == "bundle" and "bundle_offered" not in concessions:
+            bundle = shop.bundle_for(item)
+            if bundle is not None and bundle.sku != item.sku:
+                return BargainReply("utter_bargain_bundle", {
+                    **base, "bundle_name": bundle.name, "bundle_price": _yuan(bundle.price),
+                    "bundle_saving": _yuan(sum(p.price for p in shop.components(bundle)) - bundle.price),
+                }, "bundle_offered")
+        if step == "free_shipping" and "free_shipping" not in concessions:
+            if region and not shop.shipping.free_shipping(region):
+                continue  # remote regions never ship free
+            return BargainReply("utter_bargain_free_shipping", base, "free_shipping")
+    return BargainReply("utter_bargain_final", base)
