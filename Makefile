@@ -15,7 +15,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 
 export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 
-.PHONY: help setup run test train check-compose lint-scripts clean
+.PHONY: help setup run test train eval check-compose lint-scripts browser-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,9 +35,18 @@ $(RASA_VENV)/.installed: requirements/rasa.txt
 	$(RASA_VENV)/bin/pip install --disable-pip-version-check -q -r requirements/rasa.txt
 	@touch $@
 
+# The shop vocabulary (jieba user dictionary) from the catalog; copied into every model.
+# The file is rewritten only when its content changes, so the model is not retrained for nothing.
+VOCAB := vocab/shop.txt
+$(VOCAB): shop/catalog.yml tools/build_vocab.py $(RASA_VENV)/.installed
+	@$(RASA_VENV)/bin/python tools/build_vocab.py shop $(VOCAB)
+
+eval: $(RASA_VENV)/.installed $(VOCAB) ## train the NLU on data/nlu, score it on eval/ (held-out), write results/
+	$(RASA_VENV)/bin/python tools/eval_nlu.py
+
 train: $(MODEL) ## train the Rasa model (only when data, domain or config changed)
 
-$(MODEL): $(MODEL_INPUTS) $(RASA_VENV)/.installed
+$(MODEL): $(MODEL_INPUTS) $(RASA_VENV)/.installed $(VOCAB) $(wildcard components/*.py)
 	@echo "Training the model (data, domain or config changed)..."
 	$(RASA_VENV)/bin/rasa train --quiet --fixed-model-name xiaoer --out models
 	@touch $@
@@ -45,10 +54,24 @@ $(MODEL): $(MODEL_INPUTS) $(RASA_VENV)/.installed
 run: setup $(MODEL) ## set up what is missing, then run Rasa, actions and the gateway
 	@tools/run.sh
 
-test: setup $(MODEL) check-compose lint-scripts ## set up what is missing, then run every test
+test: setup $(MODEL) check-compose lint-scripts browser-deps ## set up what is missing, then run every test
 	@tools/ensure-redis.sh || { echo "make test needs Redis at $(REDIS_URL)"; exit 1; }
 	$(RASA_VENV)/bin/python -m pytest -q tests/actions
-	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e
+	@mkdir -p results
+	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa test core --stories tests/stories \
+		--fail-on-prediction-errors --model $(MODEL) --out results/stories >results/stories.log 2>&1 \
+		|| { tail -40 results/stories.log; echo "story tests failed (full log: results/stories.log)"; exit 1; }
+	@echo "story tests: every scenario's dialogue predicted as written (tests/stories)"
+	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e tests/browser
+
+# The browser tests drive Debian's Chromium through Debian's ChromeDriver; nothing
+# downloads a browser. Installed with apt-get when either is missing (sudo when not root).
+browser-deps: ## install Debian's chromium and chromium-driver when missing
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "Installing Debian's chromium and chromium-driver for the browser tests..."; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q chromium chromium-driver; \
+	fi
 
 lint-scripts: $(VENV)/.installed ## check the reply scripts
 	@$(VENV)/bin/python -m bot.lint_scripts
