@@ -1,0 +1,23 @@
+"""The order confirmation's "something is wrong" button, pressed in the real bot, reaches
+a person through the modify_order hand-off."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from bot.orders import CONFIRMATION_SCRIPT
+from bot.scripts import ScriptCorpus
+from tests.e2e.live import ROOT
+
+
+def test_the_confirmation_button_leads_to_the_order_change_handoff(live_bot):
+    [button] = ScriptCorpus(ROOT / "scripts_zh").get(CONFIRMATION_SCRIPT).buttons
+    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    reply = live_bot.say(conversation, button["payload"])  # the widget sends the payload
+    assert reply["mode"] == "waiting", reply
+    tracker = httpx.get(
+        f"http://127.0.0.1:{live_bot.ports['rasa']}/conversations/{conversation}/tracker", timeout=30
+    ).json()
+    assert tracker["latest_message"]["intent"]["name"] == "modify_order"
