@@ -116,12 +116,7 @@ def main() -> None:
         memory = {name: rss_mb(process.pid) for name, process in bot.processes.items()}
     finally:
         bot.stop()
-        import redis
-
-        client = redis.Redis.from_url(redis_url)
-        keys = list(client.scan_iter(f"{bot.prefix}:*"))
-        if keys:
-            client.delete(*keys)
+        bot.forget()
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-import redis
 
 from tests.conftest import REDIS_URL
 from tests.e2e.live import MODEL, LiveBot
@@ -19,7 +18,4 @@ def live_bot(tmp_path_factory):
         yield bot
     finally:
         bot.stop()
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(f"{bot.prefix}:*"))
-        if keys:
-            client.delete(*keys)
+        bot.forget()

@@ -110,6 +110,16 @@ class LiveBot:
                 except subprocess.TimeoutExpired:
                     process.kill()
 
+    def forget(self) -> None:
+        """Delete every Redis key this run wrote (trackers, conversations, cases)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        keys = list(client.scan_iter(f"{self.prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.workdir / f"{name}.log"
         text = path.read_text(errors="replace") if path.exists() else ""
