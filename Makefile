@@ -62,7 +62,7 @@ test: setup $(MODEL) check-compose lint-scripts browser-deps ## set up what is m
 		--fail-on-prediction-errors --model $(MODEL) --out results/stories >results/stories.log 2>&1 \
 		|| { tail -40 results/stories.log; echo "story tests failed (full log: results/stories.log)"; exit 1; }
 	@echo "story tests: every scenario's dialogue predicted as written (tests/stories)"
-	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e
+	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e tests/browser
 
 # The browser tests drive Debian's Chromium through Debian's ChromeDriver; nothing
 # downloads a browser. Installed with apt-get when either is missing (sudo when not root).

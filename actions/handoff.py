@@ -16,8 +16,7 @@ HANDOFF_SCRIPTS = {
     "order_change": "utter_handoff_order_change",
     "bot_failed_twice": "utter_handoff_after_failures",
     # A refund above the shop's limit needs a person's approval (returns action).
-    # utter_handoff until the domain has its own utter_handoff_refund.
-    "refund_over_limit": "utter_handoff",
+    "refund_over_limit": "utter_handoff_refund",
     # Anything else the shop's rules do not let the bot decide.
     "shop_rule": "utter_handoff",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -12,11 +13,21 @@ from sanic import Request, Sanic
 from sanic import exceptions as sanic_errors
 from sanic.response import HTTPResponse, file, json as json_response
 
+from bot.agent_api import create_blueprint as agent_console
+from bot.agent_desk import AgentDesk
+from bot.agents import AgentDirectory, agents_file
 from bot.config import Settings
 from bot.conversation import BadRequest, ConversationService, check_conversation_id, check_text
+from bot.escalation import Escalation
+from bot.handoff import MemoryCaseQueue, RedisCaseQueue
 from bot.nlg import NlgRenderer
+from bot.pubsub import LocalHub, RedisHub, buyer_channel
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_tracker import RasaTrackerApi
 from bot.scripts import ScriptCorpus
+from bot.sessions import SessionSigner, session_secret
+from bot.order_webhooks import order_blueprint
+from bot.orders import open_orders
 from bot.store import MemoryStore, RedisStore, Store, StoreUnavailable
 from xiaoer.shop import load_shop
 
@@ -60,11 +71,33 @@ def read_json(request: Request) -> Any:
         raise BadRequest(f"the body is not valid JSON ({exc})") from exc
 
 
+async def open_handoff(app: Sanic) -> None:
+    """The hand-off queue, live events and session secret on the store's Redis (or in memory).
+
+    Kept while the store is the same, so a test client's restarts keep the memory queue.
+    """
+    if getattr(app.ctx, "handoff_store", None) is app.ctx.store:
+        return
+    store = app.ctx.store
+    if isinstance(store, RedisStore):
+        app.ctx.queue = RedisCaseQueue(store.redis, store.prefix)
+        app.ctx.hub = RedisHub(store.redis, store.prefix)
+        secret = await session_secret(store.redis, store.prefix)
+    else:
+        app.ctx.queue, app.ctx.hub = MemoryCaseQueue(), LocalHub()
+        secret = await session_secret(None, "")
+    app.ctx.sessions = SessionSigner(secret)
+    app.ctx.handoff_store = store
+
+
 def create_app(
     settings: Settings | None = None,
     store: Store | None = None,
     rasa: RasaClient | None = None,
     name: str = "xiaoer_gateway",
+    tracker_api: RasaTrackerApi | None = None,
+    agents: AgentDirectory | None = None,
+    now: Any = None,
 ) -> Sanic:
     settings = settings or Settings.from_env()
     # A broken shop configuration stops the start with the file, line and problem.
@@ -76,18 +109,41 @@ def create_app(
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings
     app.ctx.shop = shop
+    # Agents come from configuration; a broken agents file stops the start too.
+    app.ctx.agents = agents if agents is not None else AgentDirectory.load(agents_file())
+    if not len(app.ctx.agents):
+        log.warning("no agents in %s: nobody can sign in to the console (python -m bot.agents add)", agents_file())
 
     @app.before_server_start
     async def connect(app: Sanic) -> None:
         app.ctx.store, app.ctx.store_kind = (store, "given") if store else await open_store(settings)
         app.ctx.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+        app.ctx.tracker_api = tracker_api or RasaTrackerApi(settings.rasa_url)
         app.ctx.corpus = ScriptCorpus(settings.scripts_dir)
-        app.ctx.conversations = ConversationService(app.ctx.store, app.ctx.rasa)
+        await open_handoff(app)
+        await app.ctx.hub.start()
+        parts = (app.ctx.store, app.ctx.queue, app.ctx.hub, app.ctx.tracker_api, app.ctx.corpus, shop)
+        # payment reminders and order events need Redis (the schedule must survive restarts)
+        app.ctx.orders = open_orders(app.ctx.store, app.ctx.corpus, shop, hub=app.ctx.hub)
+        if app.ctx.orders:
+            app.ctx.orders.scheduler.start()
+        else:
+            log.warning("payment reminders and order webhooks are off: they need the Redis store")
+        cancel = app.ctx.orders.scheduler.cancel_for_buyer_message if app.ctx.orders else None
+        app.ctx.conversations = ConversationService(
+            app.ctx.store, app.ctx.rasa, Escalation(*parts, now=now), cancel_reminders=cancel
+        )
+        app.ctx.desk = AgentDesk(*parts)
         app.ctx.nlg = NlgRenderer(app.ctx.corpus, app.ctx.store, {"shop_name": shop.name})
         log.info("gateway ready on port %s, store: %s, Rasa: %s", settings.port, app.ctx.store_kind, settings.rasa_url)
 
     @app.after_server_stop
     async def disconnect(app: Sanic) -> None:
+        if getattr(app.ctx, "orders", None):
+            await app.ctx.orders.scheduler.stop()
+        await app.ctx.hub.close()
+        if not tracker_api:
+            await app.ctx.tracker_api.close()
         if not rasa:
             await app.ctx.rasa.close()
         if not store:
@@ -101,6 +157,8 @@ def create_app(
 
     register_errors(app)
     register_routes(app, settings)
+    app.blueprint(agent_console())
+    app.blueprint(order_blueprint(settings.webhook_secret))
     app.static("/static", settings.web_dir, name="static")
     return app
 
@@ -198,8 +256,23 @@ def register_routes(app: Sanic, settings: Settings) -> None:
             await ws.send(json.dumps({"error": str(exc)}, ensure_ascii=False))
             await ws.close(code=1008, reason="bad conversation id")
             return
-        async for raw in ws:
-            await ws.send(json.dumps(await socket_reply(app, settings, conversation_id, raw), ensure_ascii=False))
+        # Pushes (an agent's reply, a change of mode) arrive from any gateway through the
+        # hub while this loop answers the buyer's own messages.
+        async with app.ctx.hub.listen(buyer_channel(conversation_id)) as pushes:
+            pushing = asyncio.create_task(send_pushes(ws, pushes))
+            try:
+                async for raw in ws:
+                    await ws.send(json.dumps(await socket_reply(app, settings, conversation_id, raw), ensure_ascii=False))
+            finally:
+                pushing.cancel()
+
+
+async def send_pushes(ws: Any, pushes: asyncio.Queue) -> None:
+    try:
+        while True:
+            await ws.send(json.dumps(await pushes.get(), ensure_ascii=False))
+    except Exception as exc:  # the socket closed; the widget catches up from the log on reconnect
+        log.debug("push to a closed buyer socket: %s", exc)
 
 
 async def socket_reply(app: Sanic, settings: Settings, conversation_id: str, raw: Any) -> dict[str, Any]:

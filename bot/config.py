@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,8 @@ class Settings:
     shop_dir: Path = ROOT / "shop"
     max_text_chars: int = 2000
     rasa_timeout: float = 30.0
+    # shared secret the shop platform signs order webhooks with (HMAC-SHA256 of the body)
+    webhook_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -39,4 +41,5 @@ class Settings:
             shop_dir=Path(env.get("XIAOER_SHOP_DIR", defaults.shop_dir)),
             max_text_chars=int(env.get("XIAOER_MAX_TEXT_CHARS", defaults.max_text_chars)),
             rasa_timeout=float(env.get("XIAOER_RASA_TIMEOUT", defaults.rasa_timeout)),
+            webhook_secret=env.get("XIAOER_WEBHOOK_SECRET", ""),
         )

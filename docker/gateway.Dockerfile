@@ -7,6 +7,7 @@ COPY bot bot
 COPY xiaoer xiaoer
 COPY shop shop
 COPY scripts_zh scripts_zh
+COPY agents.yml agents.yml
 RUN useradd --create-home xiaoer && chown -R xiaoer /app
 USER xiaoer
 ENV HOST=0.0.0.0 PORT=8000

@@ -20,6 +20,8 @@ export RASA_URL=http://127.0.0.1:$RASA_PORT
 export ACTION_ENDPOINT_URL=http://127.0.0.1:$ACTIONS_PORT/webhook
 export NLG_URL=http://127.0.0.1:$PORT/nlg
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# A local demo signs order webhooks with this unless you set your own (tools/demo_orders.py).
+export XIAOER_WEBHOOK_SECRET=${XIAOER_WEBHOOK_SECRET:-local-demo-secret}
 
 # Say when the whole bot answers, and how long it took.
 (
@@ -28,6 +30,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1
             echo
             echo "Xiaoer is ready after $(( $(date +%s) - started )) s:"
             echo "  buyer widget    http://localhost:$PORT/"
+            echo "  agent console   http://localhost:$PORT/agent   (demo login in README.md)"
             echo "  API             POST http://localhost:$PORT/api/conversations/{id}/messages"
             echo "Ctrl-C stops everything."
             exit 0

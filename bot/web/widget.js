@@ -11,6 +11,8 @@
   let conversationId = null;
   let socket = null;
   const awaitingReply = []; // bubbles sent over the socket, answered in order
+  const outbox = []; // messages that could not reach us (a restart, a cut): sent again on reconnect
+  let shownFromServer = 0; // bot, agent and notice messages shown, to catch up after a reconnect
 
   function bubble(sender, text) {
     const item = document.createElement("li");
@@ -26,6 +28,12 @@
 
   function notice(text) { bubble("notice", text); }
 
+  // A message the gateway logged (bot, agent, notice), counted so a reconnect can catch up.
+  function serverBubble(sender, text) {
+    shownFromServer += 1;
+    bubble(sender === "agent" || sender === "notice" ? sender : "bot", text);
+  }
+
   function showButtons(buttons) {
     quick.replaceChildren();
     (buttons || []).forEach(function (b) {
@@ -40,10 +48,11 @@
   function showReply(reply) {
     let buttons = [];
     (reply.messages || []).forEach(function (m) {
-      if (m.text) bubble(m.sender === "agent" ? "agent" : "bot", m.text);
+      if (m.text) serverBubble(m.sender, m.text);
       if (m.buttons && m.buttons.length) buttons = m.buttons;
     });
-    showButtons(buttons);
+    (reply.notices || []).forEach(function (n) { serverBubble("notice", n.text); });
+    if (buttons.length || !reply.push) showButtons(buttons);
     if (reply.mode) statusLine.textContent = MODE_STATUS[reply.mode] || "";
   }
 
@@ -58,7 +67,9 @@
     item.appendChild(retry);
   }
 
+  let postsInFlight = 0;
   async function post(item, text) {
+    postsInFlight += 1;
     try {
       const response = await fetch("/api/conversations/" + conversationId + "/messages", {
         method: "POST",
@@ -69,7 +80,10 @@
       if (!response.ok) { markFailed(item, text, body.error); return; }
       showReply(body);
     } catch (err) {
-      markFailed(item, text, "网络不稳定，请稍后重发");
+      markFailed(item, text, "网络不稳定，连上后会自动重发");
+      outbox.push({ item: item, text: text });
+    } finally {
+      postsInFlight -= 1;
     }
   }
 
@@ -85,9 +99,47 @@
     }
   }
 
+  // After a reconnect: show what was said meanwhile (an agent's reply), send what could not go.
+  async function catchUp() {
+    // replies to messages still on their way over HTTP show themselves; count after them
+    for (let i = 0; i < 50 && postsInFlight > 0; i += 1) {
+      await new Promise(function (resolve) { setTimeout(resolve, 200); });
+    }
+    try {
+      const history = await fetch("/api/conversations/" + conversationId);
+      if (history.ok) {
+        const body = await history.json();
+        const others = body.messages.filter(function (m) { return m.sender !== "buyer"; });
+        others.slice(shownFromServer).forEach(function (m) { serverBubble(m.sender, m.text); });
+        statusLine.textContent = MODE_STATUS[body.mode] || "";
+      }
+    } catch (err) { return; }
+    outbox.splice(0).forEach(function (p) {
+      p.item.classList.remove("failed");
+      const retry = p.item.querySelector(".retry");
+      if (retry) retry.remove();
+      resend(p.item, p.text);
+    });
+  }
+
+  function resend(item, text) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      awaitingReply.push({ item: item, text: text });
+      socket.send(JSON.stringify({ text: text }));
+    } else {
+      post(item, text);
+    }
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/" + conversationId);
+    let opened = false;
+    socket.addEventListener("open", function () {
+      if (reconnecting) catchUp();
+      opened = true;
+      reconnecting = false;
+    });
     socket.addEventListener("message", function (event) {
       let frame;
       try { frame = JSON.parse(event.data); } catch (err) { return; }
@@ -98,9 +150,11 @@
     socket.addEventListener("close", function () {
       // unanswered messages go again over HTTP; reconnect a little later
       awaitingReply.splice(0).forEach(function (p) { post(p.item, p.text); });
-      setTimeout(connect, 3000);
+      reconnecting = reconnecting || opened;
+      setTimeout(connect, opened ? 1000 : 3000);
     });
   }
+  let reconnecting = false;
 
   async function start() {
     conversationId = localStorage.getItem(KEY);
@@ -112,7 +166,9 @@
     const history = await fetch("/api/conversations/" + conversationId);
     if (history.ok) {
       const body = await history.json();
-      body.messages.forEach(function (m) { bubble(m.sender, m.text); });
+      body.messages.forEach(function (m) {
+        if (m.sender === "buyer") bubble("buyer", m.text); else serverBubble(m.sender, m.text);
+      });
       statusLine.textContent = MODE_STATUS[body.mode] || "";
     } else {
       notice("您好，有任何问题都可以直接问我哦");

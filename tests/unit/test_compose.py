@@ -45,6 +45,6 @@ def test_services_point_at_each_other_by_service_name_and_port():
 
 
 def test_the_gateway_settings_it_is_given_are_ones_it_reads():
-    source = (ROOT / "bot" / "config.py").read_text()
+    source = "".join(path.read_text() for path in (ROOT / "bot").glob("*.py"))
     for variable in SERVICES["gateway"]["environment"]:
         assert f'"{variable}"' in source, variable
