@@ -124,7 +124,7 @@ def create_app(
         await app.ctx.hub.start()
         parts = (app.ctx.store, app.ctx.queue, app.ctx.hub, app.ctx.tracker_api, app.ctx.corpus, shop)
         # payment reminders and order events need Redis (the schedule must survive restarts)
-        app.ctx.orders = open_orders(app.ctx.store, app.ctx.corpus, shop, hub=app.ctx.hub)
+        app.ctx.orders = open_orders(app.ctx.store, app.ctx.corpus, shop, hub=app.ctx.hub, tracker_api=app.ctx.tracker_api)
         if app.ctx.orders:
             app.ctx.orders.scheduler.start()
         else:

@@ -13,12 +13,15 @@ order confirmation on ``order_paid``. Nothing connects at import time.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from bot.conversation import CONVERSATION_ID
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.reminders import ReminderScheduler
@@ -191,13 +194,38 @@ class RedisOrderStore:
 class BuyerMessages:
     """Puts a gateway-rendered script into the buyer's conversation and onto the widget."""
 
-    def __init__(self, store: "Store", corpus: "ScriptCorpus", shop_values: Mapping[str, Any], hub: Any = None) -> None:
+    def __init__(
+        self,
+        store: "Store",
+        corpus: "ScriptCorpus",
+        shop_values: Mapping[str, Any],
+        hub: Any = None,
+        tracker_api: Any = None,
+    ) -> None:
         self.store = store
         self.corpus = corpus
         self.shop_values = dict(shop_values)
         self.hub = hub
+        self.tracker_api = tracker_api
 
-    async def send(self, conversation_id: str, script_id: str, values: Mapping[str, Any], **meta: Any) -> dict[str, Any] | None:
+    async def tell_rasa(self, conversation_id: str, text: str, order: "Order") -> None:
+        """Put the message and the order into Rasa's tracker, so the bot answers the buyer's
+        next words knowing which item and order they are about ("能便宜点吗", "改个地址")."""
+        if self.tracker_api is None:
+            return
+        events = [
+            {"event": "bot", "text": text},
+            {"event": "slot", "name": "sku", "value": order.sku},
+            {"event": "slot", "name": "order_id", "value": order.order_id},
+        ]
+        try:
+            await self.tracker_api.append(conversation_id, events)
+        except Exception as exc:  # the buyer already has the message; the context is a bonus
+            log.warning("order context not added to Rasa's tracker for %s: %s", conversation_id, exc)
+
+    async def send(
+        self, conversation_id: str, script_id: str, values: Mapping[str, Any], order: "Order | None" = None, **meta: Any
+    ) -> dict[str, Any] | None:
         avoid = await self.store.last_variant(conversation_id, script_id)
         rendered = self.corpus.render(script_id, {**self.shop_values, **values}, avoid_variant=avoid)
         if rendered is None:
@@ -205,6 +233,8 @@ class BuyerMessages:
         message = {"sender": "bot", "text": rendered.text, "buttons": rendered.buttons, "script": script_id, **meta}
         await self.store.append_message(conversation_id, message)
         await self.store.set_last_variant(conversation_id, script_id, rendered.variant)
+        if order is not None:
+            await self.tell_rasa(conversation_id, rendered.text, order)
         if self.hub is not None:
             from bot.pubsub import buyer_channel
 
@@ -245,7 +275,7 @@ class OrderService:
             if changed:
                 # Without a tracking number, only the variants that do not show one fit.
                 values = {**asdict(order), "tracking_number": order.tracking_number or None}
-                await self.messages.send(order.conversation_id, SHIPPED_SCRIPT, values, order_event=event)
+                await self.messages.send(order.conversation_id, SHIPPED_SCRIPT, values, order, order_event=event)
             return {"order_id": order_id, "status": order.status, "changed": changed}
         now = self.clock()
         changes = {"paid_at": now} if event == "order_paid" else {}
@@ -254,7 +284,7 @@ class OrderService:
             await self.scheduler.cancel(order_id)
         if changed and event == "order_paid":
             await self.scheduler.record_payment(order_id, now)
-            await self.messages.send(order.conversation_id, CONFIRMATION_SCRIPT, order.confirmation_values(), order_event=event)
+            await self.messages.send(order.conversation_id, CONFIRMATION_SCRIPT, order.confirmation_values(), order, order_event=event)
         return {"order_id": order_id, "status": order.status, "changed": changed}
 
     async def created(self, order: Order) -> dict[str, Any]:
@@ -272,6 +302,7 @@ def open_orders(
     shop: "Shop",
     hub: Any = None,
     clock: Callable[[], float] = time.time,
+    tracker_api: Any = None,
     **scheduler_options: Any,
 ) -> OrderService | None:
     """The order service on the store's Redis; None for the in-memory demo store (the
@@ -282,6 +313,6 @@ def open_orders(
     if not isinstance(store, RedisStore):
         return None
     orders = RedisOrderStore(store.redis, store.prefix)
-    messages = BuyerMessages(store, corpus, {"shop_name": shop.name}, hub)
+    messages = BuyerMessages(store, corpus, {"shop_name": shop.name}, hub, tracker_api)
     scheduler = ReminderScheduler(store.redis, store.prefix, orders, messages, shop, clock=clock, **scheduler_options)
     return OrderService(orders, scheduler, messages, shop, clock=clock)

@@ -260,7 +260,7 @@ class ReminderScheduler:
                 "quantity": order.quantity, "address": order.address,
                 "ship_hours": self.shop.ship_hours(),
             }
-            message = await self.messages.send(conversation_id, script, values, reminder_for=order_id)
+            message = await self.messages.send(conversation_id, script, values, order, reminder_for=order_id)
             if message is None:  # the script is missing or broken: give the buyer's place back
                 log.error("payment reminder %s could not be rendered; order %s gets none", script, order_id)
                 await self.redis.zrem(self.sent_to_key(conversation_id), order_id)

@@ -17,6 +17,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = ROOT / "models" / "xiaoer.tar.gz"
+WEBHOOK_SECRET = "e2e-webhook-secret"
 
 
 def free_port() -> int:
@@ -62,6 +63,7 @@ class LiveBot:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports['actions']}/webhook",
             "NLG_URL": f"http://127.0.0.1:{self.ports['gateway']}/nlg",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "XIAOER_WEBHOOK_SECRET": WEBHOOK_SECRET,
         }
 
     def commands(self) -> dict[str, list[str]]:
