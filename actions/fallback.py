@@ -1,30 +1,62 @@
-"""When the bot cannot help: say so (ask back, or name what it can do), and hand the
-buyer to a person the second time in a row."""
+"""When the bot cannot help: first look for a listed buyer question (FAQ retrieval), then
+say so (ask back, or name what it can do), and hand the buyer to a person the second
+time in a row."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import hand_off
+from actions import faq
+from actions.handoff import REASON_BY_INTENT, hand_off
+
+logger = logging.getLogger(__name__)
 
 # nlu_fallback: the classifier was unsure; out_of_scope: sure, but not for this bot.
 NOT_UNDERSTOOD = {"nlu_fallback": "utter_ask_rephrase", "out_of_scope": "utter_out_of_scope"}
 FAILURES_BEFORE_HANDOFF = 2
+# Set on a reply that the FAQ retrieval found, so that message does not count as a failure.
+FAQ_MARK = "faq_question"
 
 
 def misunderstood_in_a_row(events: Iterable[dict[str, Any]]) -> int:
-    """How many of the buyer's latest messages, counting back, the bot could not help with."""
+    """How many of the buyer's latest messages, counting back, the bot could not help with.
+    A message the FAQ retrieval answered (its reply carries ``faq_question``) was helped."""
     count = 0
+    answered = False
     for event in reversed(list(events)):
+        if event.get("event") == "bot":
+            answered = answered or bool((event.get("metadata") or {}).get(FAQ_MARK))
+            continue
         if event.get("event") != "user":
             continue
-        if (event.get("parse_data") or {}).get("intent", {}).get("name") not in NOT_UNDERSTOOD:
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if intent not in NOT_UNDERSTOOD or answered:
             break
         count += 1
+        answered = False
     return count
+
+
+def faq_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
+    """Answer an unsure message from the scripts' listed questions, if one is near enough.
+    Returns the events to return, or None when the FAQ has no answer."""
+    text = tracker.latest_message.get("text") or ""
+    try:
+        match = faq.answer(text)
+    except Exception:  # the FAQ is a help, never a reason to fail the turn
+        logger.exception("FAQ retrieval failed")
+        return None
+    if match is None or match.intent in (None, "out_of_scope"):
+        return None
+    logger.info("FAQ: %r -> %s (%r, %.2f)", text, match.script, match.question, match.score)
+    if match.intent in faq.HANDOFF_FAMILIES:
+        return hand_off(dispatcher, tracker, REASON_BY_INTENT[match.intent])
+    dispatcher.utter_message(response=match.script, **{FAQ_MARK: match.question})
+    return []
 
 
 class ActionNotUnderstood(Action):
@@ -32,8 +64,12 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "nlu_fallback":
+            events = faq_reply(dispatcher, tracker)
+            if events is not None:
+                return events
         if misunderstood_in_a_row(tracker.events) >= FAILURES_BEFORE_HANDOFF:
             return hand_off(dispatcher, tracker, "bot_failed_twice")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         dispatcher.utter_message(response=NOT_UNDERSTOOD.get(intent, "utter_ask_rephrase"))
         return []

@@ -17,6 +17,8 @@ HANDOFF_SCRIPTS = {
     "bot_failed_twice": "utter_handoff_after_failures",
     # A refund above the shop's limit needs a person's approval (returns action).
     "refund_over_limit": "utter_handoff_refund",
+    # "Where is my parcel" with an order number: a person checks the warehouse and courier.
+    "delivery_check": "utter_delivery_status_order",
     # Anything else the shop's rules do not let the bot decide.
     "shop_rule": "utter_handoff",
 }
@@ -37,10 +39,10 @@ def handoff_reason(latest_intent: str | None, reason_slot: str | None = None) ->
     return REASON_BY_INTENT.get(latest_intent or "", "buyer_asked")
 
 
-def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[dict[str, Any]]:
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, **values: Any) -> list[dict[str, Any]]:
     """Tell the buyer, signal the gateway (a custom payload it turns into a case), pause."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    dispatcher.utter_message(response=HANDOFF_SCRIPTS[reason])
+    dispatcher.utter_message(response=HANDOFF_SCRIPTS[reason], **values)
     dispatcher.utter_message(json_message={"handoff": {"reason": reason, "intent": intent}})
     return [SlotSet("handoff_reason", reason), ConversationPaused()]
 

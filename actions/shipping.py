@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import hand_off
 from actions.shop_data import latest_value, shop, this_message
 from xiaoer.shop import Shop
 
@@ -61,8 +62,8 @@ class ActionDeliveryStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         order_id = latest_value(tracker, "order_id")
         ship_hours = shop().shipping.ship_hours(shop().promotion.enabled)
-        if order_id:
-            dispatcher.utter_message(response="utter_delivery_status_order", order_id=order_id, ship_hours=ship_hours)
+        if order_id:  # the bot cannot see the courier's system: a person checks it
+            return hand_off(dispatcher, tracker, "delivery_check", order_id=order_id, ship_hours=ship_hours)
         else:
             dispatcher.utter_message(response="utter_delivery_status", ship_hours=ship_hours)
         return []

@@ -75,20 +75,30 @@ class ValidateSizeForm(FormValidationAction):
         return {"sku": item.sku if item else None}
 
 
+# What a buyer can size by; the one named in the latest message wins over older ones
+# ("平时穿27" earlier, then "腰围两尺一呢" asks by the waist).
+SIZING_BASES = (("waist", "hip"), ("height", "weight"), ("usual_size",))
+
+
+def sizing_inputs(slots: dict[str, Any], just_given: set[str]) -> dict[str, Any]:
+    for basis in SIZING_BASES:
+        if just_given & set(basis):
+            return {name: slots.get(name) for name in basis}
+    return {name: slots.get(name) for basis in SIZING_BASES for name in basis}
+
+
 class ActionRecommendSize(Action):
     def name(self) -> str:
         return "action_recommend_size"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        advice = recommend_size(
-            shop(),
-            current_item(tracker),
-            height=number(tracker.get_slot("height")),
-            weight=number(tracker.get_slot("weight")),
-            usual_size=tracker.get_slot("usual_size"),
-            waist=number(tracker.get_slot("waist")),
-            hip=number(tracker.get_slot("hip")),
-        )
+        slots = {name: tracker.get_slot(name) for basis in SIZING_BASES for name in basis}
+        just_given = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+        inputs = sizing_inputs(slots, just_given)
+        for name in ("height", "weight", "waist", "hip"):
+            if name in inputs:
+                inputs[name] = number(inputs[name])
+        advice = recommend_size(shop(), current_item(tracker), **inputs)
         if advice.basis == "need_more":
             dispatcher.utter_message(response="utter_ask_height")
             return []

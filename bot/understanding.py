@@ -28,6 +28,7 @@ REASON_NAMES_ZH = {
     "angry_buyer": "买家情绪激动",
     "refund_over_limit": "退款超过限额",
     "shop_rule": "需人工决定",
+    "delivery_check": "查物流",
 }
 # Slots that are bookkeeping, not something the buyer told us.
 INTERNAL_SLOTS = {"handoff_reason", "session_started_metadata", "requested_slot"}

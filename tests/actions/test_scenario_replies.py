@@ -83,3 +83,16 @@ def test_bare_height(text, cm):
 @pytest.mark.parametrize("text,kg", [("110", 55), ("55", 55), ("一百斤", None), ("九十八", 49), ("abc", None), ("500", None)])
 def test_bare_weight(text, kg):
     assert bare_weight(text) == kg
+
+
+@pytest.mark.parametrize("just_given,used", [
+    ({"waist"}, {"waist", "hip"}),
+    ({"height", "sku"}, {"height", "weight"}),
+    ({"usual_size"}, {"usual_size"}),
+    (set(), {"waist", "hip", "height", "weight", "usual_size"}),
+])
+def test_the_latest_sizing_basis_wins(just_given, used):
+    from actions.sizing import sizing_inputs
+
+    slots = {"usual_size": "27", "waist": 69.9, "hip": None, "height": 160, "weight": 50}
+    assert set(sizing_inputs(slots, just_given)) == used

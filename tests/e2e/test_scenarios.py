@@ -152,3 +152,19 @@ def test_farewell_after_a_deal_differs_from_one_without(live_bot):
     without = joined(live_bot.say(new_conversation(), "拜拜"))
     assert "VIP" in with_deal
     assert without in texts_of(live_bot, "utter_goodbye") and "VIP" not in without
+
+
+def test_parcel_question_with_an_order_number_goes_to_a_person_who_can_check(live_bot):
+    conversation = new_conversation()
+    first = live_bot.say(conversation, "我上周买的裤子怎么还没到")
+    assert "订单号" in joined(first) and first["mode"] == "bot"
+    # a bare order number may read as a parcel question or an order change: a person either way
+    second = live_bot.say(conversation, "订单号是123456789012")
+    assert second["mode"] == "waiting"
+
+
+def test_a_new_sizing_basis_replaces_the_old_one(live_bot):
+    conversation = new_conversation()
+    assert "M码" in joined(live_bot.say(conversation, "平时穿27的，牛仔裤拍哪个码"))
+    text = joined(live_bot.say(conversation, "那按腰围两尺一呢，穿什么码"))
+    assert "腰围" in text and "L码" in text
