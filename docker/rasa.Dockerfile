@@ -8,8 +8,11 @@ RUN pip install --no-cache-dir -r requirements/rasa.txt
 COPY config.yml domain.yml credentials.yml endpoints.yml ./
 COPY data data
 COPY actions actions
+COPY components components
+COPY vocab vocab
 COPY xiaoer xiaoer
 COPY shop shop
+COPY scripts_zh scripts_zh
 RUN rasa train --quiet --fixed-model-name xiaoer --out models
 RUN useradd --create-home xiaoer && chown -R xiaoer /app
 USER xiaoer
