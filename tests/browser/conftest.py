@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import redis
 
 from tests.conftest import REDIS_URL
-from tests.e2e.live import MODEL, LiveBot
+from tests.e2e.live import running_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -25,19 +24,8 @@ CHROMIUM_FLAGS = (
 @pytest.fixture(scope="session")
 def live_bot(tmp_path_factory):
     """The real bot (model, Rasa, actions, gateway, Redis) for the browser tests."""
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run the tests through `make test`, which trains it")
-    bot = LiveBot(tmp_path_factory.mktemp("browser-live"), REDIS_URL)
-    bot.start()
-    try:
-        bot.wait_ready()
+    with running_bot(tmp_path_factory.mktemp("browser-live"), REDIS_URL) as bot:
         yield bot
-    finally:
-        bot.stop()
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(f"{bot.prefix}:*"))
-        if keys:
-            client.delete(*keys)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,3 +132,18 @@ class LiveBot:
         response = httpx.post(f"{self.url}/api/conversations/{conversation_id}/messages", json={"text": text}, timeout=60)
         response.raise_for_status()
         return response.json()
+
+
+@contextmanager
+def running_bot(workdir: Path, redis_url: str):
+    """The whole bot, ready, for the length of a with-block; its Redis keys removed after."""
+    if not MODEL.exists():
+        raise RuntimeError(f"{MODEL} is missing: run the tests through `make test`, which trains it")
+    bot = LiveBot(workdir, redis_url)
+    bot.start()
+    try:
+        bot.wait_ready()
+        yield bot
+    finally:
+        bot.stop()
+        bot.forget()
