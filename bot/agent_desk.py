@@ -16,7 +16,7 @@ from bot.pubsub import AGENTS, LocalHub, buyer_channel
 from bot.rasa_client import RasaUnavailable
 from bot.scripts import ScriptCorpus
 from bot.store import Store
-from bot.suggestions import suggest
+from bot.suggestions import question_to_answer, suggest
 from bot.understanding import REASON_NAMES_ZH, annotate, buyer_slots, item_and_order, turns
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class AgentDesk:
             "slots": slots,
             "item": item_view,
             "order_id": order_id,
-            "suggestions": suggest(self.corpus, buyer_texts[-1] if buyer_texts else "", values),
+            "suggestions": suggest(self.corpus, question_to_answer(buyer_texts), values),
             "rasa_ok": rasa_ok,
         }
 

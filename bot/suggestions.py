@@ -34,6 +34,15 @@ def nearness(message: str, question: str) -> float:
     return max(by_words, by_chars)
 
 
+def question_to_answer(buyer_texts: list[str]) -> str:
+    """The buyer's latest message that asks something: "还在吗" or "好的" after a
+    complaint says nothing to answer, so the complaint is what needs a reply."""
+    for text in reversed(buyer_texts):
+        if len(tokens(text).replace(" ", "")) >= 2:
+            return text
+    return buyer_texts[-1] if buyer_texts else ""
+
+
 def fillable(variants: tuple[str, ...], values: Mapping[str, Any]) -> list[str]:
     """The variants whose every placeholder has a value, filled."""
     texts = []

@@ -143,3 +143,16 @@ def test_console_works_on_the_memory_store_too():
     assert claim.status == 200 and claim.json["claimed_now"] is True
     _, history = client.get("/api/conversations/memory-conv-1")
     assert history.json["mode"] == "human"
+
+
+@pytest.mark.parametrize("buyer_texts,expected", [
+    (["衣服质量太差了", "还在吗"], "衣服质量太差了"),
+    (["什么时候发货", "好的"], "什么时候发货"),
+    (["能发顺丰吗"], "能发顺丰吗"),
+    (["在吗"], "在吗"),
+    ([], ""),
+])
+def test_suggestions_answer_the_latest_message_that_asks_something(buyer_texts, expected):
+    from bot.suggestions import question_to_answer
+
+    assert question_to_answer(buyer_texts) == expected
