@@ -15,6 +15,11 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 
 export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 
+# pip's notes about this machine's unused local indexes say nothing about the project;
+# drop them, keep everything else, and keep pip's exit status (bash pipefail).
+.SHELLFLAGS := -o pipefail -c
+QUIET_PIP := { grep -v "^WARNING: Location '.*' is ignored" || true; }
+
 .PHONY: help setup run test train eval bench check-compose lint-scripts browser-deps clean
 
 help: ## list the targets
@@ -26,13 +31,13 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed ## build both environments (sk
 # The gateway's environment: the machine's current Python.
 $(VENV)/.installed: requirements/gateway.txt requirements/test.txt
 	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements/test.txt
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements/test.txt 2>&1 | $(QUIET_PIP)
 	@touch $@
 
 # Rasa's environment: Python 3.10, found by tools/find-python310.sh (or PYTHON310=...).
 $(RASA_VENV)/.installed: requirements/rasa.txt
 	@[ -x $(RASA_VENV)/bin/python ] || { py=$$(tools/find-python310.sh) && $$py -m venv $(RASA_VENV); }
-	$(RASA_VENV)/bin/pip install --disable-pip-version-check -q -r requirements/rasa.txt
+	$(RASA_VENV)/bin/pip install --disable-pip-version-check -q -r requirements/rasa.txt 2>&1 | $(QUIET_PIP)
 	@touch $@
 
 # The shop vocabulary (jieba user dictionary) from the catalog; copied into every model.
@@ -48,7 +53,11 @@ train: $(MODEL) ## train the Rasa model (only when data, domain or config change
 
 $(MODEL): $(MODEL_INPUTS) $(RASA_VENV)/.installed $(VOCAB) $(wildcard components/*.py)
 	@echo "Training the model (data, domain or config changed)..."
-	$(RASA_VENV)/bin/rasa train --quiet --fixed-model-name xiaoer --out models
+	@mkdir -p results
+	@started=$$(date +%s); SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa train --quiet \
+		--fixed-model-name xiaoer --out models >results/train.log 2>&1 \
+		|| { tail -40 results/train.log; echo "training failed (full log: results/train.log)"; exit 1; }; \
+		echo "Trained $(MODEL) in $$(( $$(date +%s) - started )) s (log: results/train.log)"
 	@touch $@
 
 run: setup $(MODEL) ## set up what is missing, then run Rasa, actions and the gateway
