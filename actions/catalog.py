@@ -22,10 +22,12 @@ def stock_reply(shop: Shop, item: Item | None, colour: str | None, size: str | N
     if colour and item.colour(colour) is None:
         return "utter_stock_no_such_colour", {**base, "color": colour, "colors": "、".join(item.colour_names)}
     if colour and not item.in_stock(colour) or not item.in_stock():
-        others = [f"{c}的{item.name}" for c in item.in_stock_colours]
-        others += [f"{s.name}（{s.price:g}元）" for s in shop.similar_items(item)]
+        others = [f"同款还有{'、'.join(item.in_stock_colours)}可选"] if item.in_stock_colours else []
+        similar = [f"{s.name}（{s.price:g}元）" for s in shop.similar_items(item)[:2]]
+        if similar:
+            others.append(f"也可以看看{'、'.join(similar)}")
         sold_out = colour or item.name
-        return "utter_stock_sold_out", {**base, "color": sold_out, "alternatives": "、".join(others) or "店里其他新款"}
+        return "utter_stock_sold_out", {**base, "color": sold_out, "alternatives": "，".join(others) or "也可以看看店里的其他新款"}
     colours = f"{colour}" if colour else "、".join(item.in_stock_colours)
     return "utter_stock_available", {**base, "color": colours, "size_part": f"{size}码" if size else "各个尺码"}
 
