@@ -21,11 +21,13 @@ from bot.conversation import BadRequest, ConversationService, check_conversation
 from bot.escalation import Escalation
 from bot.handoff import MemoryCaseQueue, RedisCaseQueue
 from bot.nlg import NlgRenderer
+from bot.review import MODELS_DIR, TRAINING_FILE, ReviewRecorder
 from bot.pubsub import LocalHub, RedisHub, buyer_channel
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_tracker import RasaTrackerApi
 from bot.scripts import ScriptCorpus
 from bot.sessions import SessionSigner, session_secret
+from bot.trainer_api import create_blueprint as trainer_workbench
 from bot.order_webhooks import order_blueprint
 from bot.orders import open_orders
 from bot.store import MemoryStore, RedisStore, Store, StoreUnavailable
@@ -110,7 +112,12 @@ def create_app(
     app.ctx.settings = settings
     app.ctx.shop = shop
     # Agents come from configuration; a broken agents file stops the start too.
-    app.ctx.agents = agents if agents is not None else AgentDirectory.load(agents_file())
+    # Everyone who may sign in; the console takes those with the agent role (entries
+    # without roles are agents), the workbench at /trainer those with the trainer role.
+    app.ctx.people = agents if agents is not None else AgentDirectory.load(agents_file())
+    app.ctx.agents = app.ctx.people.with_role("agent")
+    app.ctx.training_file = TRAINING_FILE
+    app.ctx.models_dir = MODELS_DIR
     if not len(app.ctx.agents):
         log.warning("no agents in %s: nobody can sign in to the console (python -m bot.agents add)", agents_file())
 
@@ -134,7 +141,9 @@ def create_app(
             app.ctx.store, app.ctx.rasa, Escalation(*parts, now=now), cancel_reminders=cancel
         )
         app.ctx.desk = AgentDesk(*parts)
-        app.ctx.nlg = NlgRenderer(app.ctx.corpus, app.ctx.store, {"shop_name": shop.name})
+        redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
+        app.ctx.review = ReviewRecorder(redis, getattr(app.ctx.store, "prefix", settings.key_prefix))
+        app.ctx.nlg = NlgRenderer(app.ctx.corpus, app.ctx.store, {"shop_name": shop.name}, review=app.ctx.review)
         log.info("gateway ready on port %s, store: %s, Rasa: %s", settings.port, app.ctx.store_kind, settings.rasa_url)
 
     @app.after_server_stop
@@ -158,6 +167,7 @@ def create_app(
     register_errors(app)
     register_routes(app, settings)
     app.blueprint(agent_console())
+    app.blueprint(trainer_workbench())
     app.blueprint(order_blueprint(settings.webhook_secret))
     app.static("/static", settings.web_dir, name="static")
     return app

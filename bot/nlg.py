@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.review import ReviewRecorder
 from bot.scripts import ScriptCorpus
 from bot.store import Store
 
@@ -24,15 +25,23 @@ def fill_values(arguments: dict[str, Any], slots: dict[str, Any], shop: dict[str
 
 
 class NlgRenderer:
-    def __init__(self, corpus: ScriptCorpus, store: Store, shop_values: dict[str, Any]) -> None:
+    def __init__(
+        self, corpus: ScriptCorpus, store: Store, shop_values: dict[str, Any], review: ReviewRecorder | None = None
+    ) -> None:
         self.corpus = corpus
         self.store = store
         self.shop_values = shop_values
+        self.review = review
 
     async def render(self, request: dict[str, Any]) -> dict[str, Any]:
         script_id = request.get("response") or request.get("template") or ""
         tracker = request.get("tracker") or {}
         conversation_id = str(tracker.get("sender_id") or "")
+        if self.review is not None:
+            try:  # what the bot did not understand, for trainers; never in the buyer's way
+                await self.review.record(script_id, tracker)
+            except Exception as exc:
+                log.warning("could not record %s for review: %s", script_id, exc)
         values = fill_values(request.get("arguments") or {}, tracker.get("slots") or {}, self.shop_values)
         last = await self.store.last_variant(conversation_id, script_id) if conversation_id else None
         rendered = self.corpus.render(script_id, values, avoid_variant=last)

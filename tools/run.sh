@@ -30,7 +30,8 @@ export XIAOER_WEBHOOK_SECRET=${XIAOER_WEBHOOK_SECRET:-local-demo-secret}
             echo
             echo "Xiaoer is ready after $(( $(date +%s) - started )) s:"
             echo "  buyer widget    http://localhost:$PORT/"
-            echo "  agent console   http://localhost:$PORT/agent   (demo login in README.md)"
+            echo "  agent console   http://localhost:$PORT/agent     (demo logins in README.md)"
+            echo "  trainer bench   http://localhost:$PORT/trainer"
             echo "  API             POST http://localhost:$PORT/api/conversations/{id}/messages"
             echo "Ctrl-C stops everything."
             exit 0
