@@ -8,18 +8,14 @@ import re
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
-from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.scripts import ScriptCorpus, fill
+from tests.browser.waiting import texts_of, wait
 from tests.e2e.test_handoff_live import agent_client, extra_gateway, free_port
 
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "xiaoer-demo"  # documented in README
 AGENT_REPLY = "您好，我是小美，您的问题我来处理，请稍等~"
 HOSTILE_TEXT = "<img src=x onerror=alert(1)>转人工"
-
-
-def wait(driver, timeout=30):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2)
 
 
 def texts(bot, script_id, **values):
@@ -39,7 +35,7 @@ def variant_pattern(variant):
 
 
 def bubbles(driver, sender):
-    return [b.text for b in driver.find_elements(By.CSS_SELECTOR, f"#log .msg.{sender} .bubble")]
+    return texts_of(driver, f"#log .msg.{sender} .bubble")
 
 
 def buyer_says(driver, text):

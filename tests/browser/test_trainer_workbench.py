@@ -7,15 +7,11 @@ import asyncio
 import threading
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.waiting import wait
 from tests.gateway.test_trainer_workbench import Bench, PASSWORD
 
 NEW_TEXT = "欢迎光临{shop_name}！<b>今天</b>想看点什么？"
-
-
-def wait(driver, timeout=20):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2)
 
 
 class Running:
