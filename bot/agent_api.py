@@ -22,7 +22,7 @@ from bot.agent_desk import OUTCOMES, DeskError, HANDED_BACK
 from bot.agents import Agent
 from bot.conversation import BadRequest, check_conversation_id, check_text
 from bot.pubsub import AGENTS
-from bot.sessions import COOKIE, cookie_options
+from bot.sessions import session_login, sign_in, sign_out
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def error(status: int, reason: str) -> HTTPResponse:
 
 
 def session_agent(request: Request) -> Agent | None:
-    login = request.app.ctx.sessions.read(request.cookies.get(COOKIE))
+    login = session_login(request)
     return request.app.ctx.agents.get(login) if login else None
 
 
@@ -93,15 +93,11 @@ def create_blueprint() -> Blueprint:
             log.warning("failed console sign-in for %r from %s", login_name[:32], request.remote_addr or request.ip)
             return error(401, "账号或密码不对，请再试一次")
         response = json_response({"agent": agent.public(), "outcomes": OUTCOMES})
-        secure = request.scheme in ("https", "wss")
-        response.add_cookie(COOKIE, request.app.ctx.sessions.issue(agent.login), **cookie_options(secure))
-        return response
+        return sign_in(request, response, agent.login)
 
     @bp.post("/agent/api/logout")
     async def logout(request: Request) -> HTTPResponse:
-        response = json_response({"ok": True})
-        response.delete_cookie(COOKIE, path="/")
-        return response
+        return sign_out(json_response({"ok": True}))
 
     @bp.get("/agent/api/me")
     async def me(request: Request) -> HTTPResponse:

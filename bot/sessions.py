@@ -58,3 +58,20 @@ async def session_secret(redis: Any | None, prefix: str) -> str:
 
 def cookie_options(secure: bool, max_age: int = MAX_AGE) -> dict[str, Any]:
     return {"httponly": True, "samesite": "Strict", "secure": secure, "path": "/", "max_age": max_age}
+
+
+def session_login(request: Any) -> str | None:
+    """The login a request's signed session cookie names, if it is valid."""
+    return request.app.ctx.sessions.read(request.cookies.get(COOKIE))
+
+
+def sign_in(request: Any, response: Any, login: str) -> Any:
+    """Give the response a fresh signed session cookie for login."""
+    secure = request.scheme in ("https", "wss")
+    response.add_cookie(COOKIE, request.app.ctx.sessions.issue(login), **cookie_options(secure))
+    return response
+
+
+def sign_out(response: Any) -> Any:
+    response.delete_cookie(COOKIE, path="/")
+    return response

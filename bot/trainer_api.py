@@ -18,7 +18,7 @@ from bot.agents import Agent
 from bot.conversation import BadRequest
 from bot.review import INTENTS, TrainingError, add_training_example, training_status
 from bot.script_editor import EditError, list_scripts, read_script, save_script
-from bot.sessions import COOKIE, cookie_options
+from bot.sessions import session_login, sign_in, sign_out
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ WRONG_PASSWORD = "账号或密码不对，请再试一次"
 
 
 def session_person(request: Request) -> Agent | None:
-    login = request.app.ctx.sessions.read(request.cookies.get(COOKIE))
+    login = session_login(request)
     return request.app.ctx.people.get(login) if login else None
 
 
@@ -78,15 +78,11 @@ def create_blueprint() -> Blueprint:
         if not person.has_role(ROLE):
             return error(403, NOT_A_TRAINER)
         response = json_response(me_body(request, person))
-        secure = request.scheme in ("https", "wss")
-        response.add_cookie(COOKIE, request.app.ctx.sessions.issue(person.login), **cookie_options(secure))
-        return response
+        return sign_in(request, response, person.login)
 
     @bp.post("/trainer/api/logout")
     async def logout(request: Request) -> HTTPResponse:
-        response = json_response({"ok": True})
-        response.delete_cookie(COOKIE, path="/")
-        return response
+        return sign_out(json_response({"ok": True}))
 
     @bp.get("/trainer/api/me")
     async def me(request: Request) -> HTTPResponse:

@@ -10,26 +10,8 @@
   function label(name) { return LABELS[name] || name; }
   const state = { me: null, outcomes: {}, openId: null, open: null, mine: new Set(), unread: new Set(), clockSkew: 0, socket: null };
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  async function api(method, path, body) {
-    const options = { method: method, headers: {}, credentials: "same-origin" };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    const response = await fetch(path, options);
-    let data = {};
-    try { data = await response.json(); } catch (err) { data = {}; }
-    if (response.status === 401) { showLogin(); }
-    if (!response.ok) { const error = new Error(data.error || "请求没有成功，请稍后再试"); error.status = response.status; throw error; }
-    return data;
-  }
+  const el = Staff.el;
+  const api = Staff.client(function () { showLogin(); });
 
   // ---- sign in
 

@@ -6,26 +6,8 @@
   const VARIANT_LIMIT = 2000, QUESTION_LIMIT = 200, TITLE_LIMIT = 40, PAYLOAD_LIMIT = 200;
   const state = { me: null, intents: [], open: null };
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  async function api(method, path, body) {
-    const options = { method: method, headers: {}, credentials: "same-origin" };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    const response = await fetch(path, options);
-    let data = {};
-    try { data = await response.json(); } catch (err) { data = {}; }
-    if (response.status === 401) { showLogin(); }
-    if (!response.ok) { const error = new Error(data.error || "请求没有成功，请稍后再试"); error.status = response.status; throw error; }
-    return data;
-  }
+  const el = Staff.el;
+  const api = Staff.client(function () { showLogin(); });
 
   function say(id, text) { $(id).textContent = text || ""; }
 
