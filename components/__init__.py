@@ -11,4 +11,11 @@
 
 They run in Rasa's environment (``.venv-rasa``) from the repository root, where
 ``rasa train`` and ``rasa run`` put the working directory on ``sys.path``.
+
+The Rasa server imports this package when it loads the model, which is where
+``components.speedups`` replaces Rasa's per-response schema re-check (see that module).
 """
+
+from components import speedups
+
+speedups.install()
