@@ -7,7 +7,9 @@ buyers really write, mostly JD.com traffic), half from messages that name one of
 scenarios (clothing, sizing, colour, promotions, bargaining, stock, payment, people), a
 group at a time, so that the scenarios a clothing shop sees are not drowned by invoices.
 
-    python tools/sample_real_buyers.py ../shared/real_buyers/pool.jsonl labels/real_buyers/to_label.jsonl
+    python tools/sample_real_buyers.py ../shared/real_buyers/pool.jsonl /tmp/to_label.jsonl
+
+The labelled result is labels/real_buyers/{train,dev,heldout}.jsonl (data/LABELLING.md).
 """
 
 from __future__ import annotations
