@@ -7,7 +7,6 @@ buyer's widget on whichever gateway holds it, and to every agent console.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from bot.agents import Agent
@@ -18,6 +17,7 @@ from bot.scripts import ScriptCorpus
 from bot.store import Store
 from bot.suggestions import question_to_answer, suggest
 from bot.understanding import REASON_NAMES_ZH, annotate, buyer_slots, item_and_order, turns
+from xiaoer import clock as app_clock
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class AgentDesk:
     # ---- reading
 
     async def view(self, case: Case, now: float | None = None) -> dict[str, Any]:
-        now = now or time.time()
+        now = now or app_clock.now()
         data = case.as_json()
         data.update(
             reason_zh=REASON_NAMES_ZH.get(case.reason, case.reason),
@@ -68,7 +68,7 @@ class AgentDesk:
         return data
 
     async def overview(self, agent: Agent) -> dict[str, Any]:
-        now = time.time()
+        now = app_clock.now()
         waiting = await self.queue.waiting()
         views = []
         for position, case in enumerate(waiting, 1):
@@ -128,7 +128,7 @@ class AgentDesk:
     async def _tell_buyer(self, conversation_id: str, mode: str, message: dict[str, Any] | None) -> None:
         messages = []
         if message:
-            message = {"ts": round(time.time(), 3), **message}
+            message = {"ts": round(app_clock.now(), 3), **message}
             await self.store.append_message(conversation_id, message)
             messages.append(message)
         await self.hub.publish(buyer_channel(conversation_id), {"push": True, "mode": mode, "messages": messages})
@@ -148,7 +148,7 @@ class AgentDesk:
 
     async def reply(self, conversation_id: str, agent: Agent, text: str) -> dict[str, Any]:
         await self._own(conversation_id, agent)
-        message = {"ts": round(time.time(), 3), "sender": "agent", "agent": agent.login, "text": text}
+        message = {"ts": round(app_clock.now(), 3), "sender": "agent", "agent": agent.login, "text": text}
         await self.store.append_message(conversation_id, message)
         await self.hub.publish(buyer_channel(conversation_id), {"push": True, "mode": "human", "messages": [message]})
         await self.hub.publish(AGENTS, {"type": "message", "conversation_id": conversation_id})

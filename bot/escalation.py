@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -23,6 +22,7 @@ from bot.scripts import ScriptCorpus
 from bot.store import Store
 from bot.understanding import case_summary
 from xiaoer.anger import assess_anger
+from xiaoer import clock as app_clock
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class Escalation:
         if not self.shop.is_agent_hours(now):
             opening = opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
             notices.append(self.say("utter_agents_closed", opening=opening, agent_hours=str(self.shop.agent_hours)))
-        await self.queue.mark_notified(conversation_id, time.time())
+        await self.queue.mark_notified(conversation_id, app_clock.now())
         return [n for n in notices if n]
 
     async def after_turn(
@@ -121,7 +121,7 @@ class Escalation:
         if angry and await self.queue.escalate(conversation_id):
             await self.hub.publish(AGENTS, {"type": "queue"})
         case = await self.queue.get(conversation_id)
-        if case and case.status == "waiting" and time.time() - case.notified_at >= WAIT_NOTICE_EVERY:
+        if case and case.status == "waiting" and app_clock.now() - case.notified_at >= WAIT_NOTICE_EVERY:
             return Turn([], await self.queue_notices(conversation_id, again=True), mode)
         return Turn([], [], mode)
 

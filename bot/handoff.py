@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Protocol
 
 from bot.store import StoreUnavailable
+from xiaoer import clock as app_clock
 
 URGENT, NORMAL = 0, 1
 URGENT_REASONS = frozenset({"angry_buyer", "refund_over_limit"})
@@ -152,7 +153,7 @@ def _pairs(flat: list[str]) -> dict[str, str]:
 class RedisCaseQueue:
     """Cases under ``{prefix}:case:{id}``, the queue at ``{prefix}:queue``."""
 
-    def __init__(self, redis: Any, prefix: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, redis: Any, prefix: str, clock: Callable[[], float] = app_clock.now) -> None:
         import redis.exceptions as errors
 
         self._errors = (errors.ConnectionError, errors.TimeoutError, OSError)
@@ -243,7 +244,7 @@ class RedisCaseQueue:
 class MemoryCaseQueue:
     """The same queue in one process (each method runs without awaiting, so it is atomic)."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = app_clock.now) -> None:
         self.clock = clock
         self._cases: dict[str, Case] = {}
         self.closed: list[Case] = []

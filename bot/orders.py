@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from bot.conversation import CONVERSATION_ID
+from xiaoer import clock as app_clock
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +252,7 @@ class OrderService:
         scheduler: "ReminderScheduler",
         messages: BuyerMessages,
         shop: "Shop",
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = app_clock.now,
     ) -> None:
         self.orders = orders
         self.scheduler = scheduler
@@ -301,7 +301,7 @@ def open_orders(
     corpus: "ScriptCorpus",
     shop: "Shop",
     hub: Any = None,
-    clock: Callable[[], float] = time.time,
+    clock: Callable[[], float] = app_clock.now,
     tracker_api: Any = None,
     **scheduler_options: Any,
 ) -> OrderService | None:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from xiaoer.shop import TimeWindow
+from xiaoer import clock as app_clock
 
 if TYPE_CHECKING:
     from bot.orders import BuyerMessages, Order, ShopAdapter
@@ -120,7 +120,7 @@ class ReminderScheduler:
         orders: "ShopAdapter",
         messages: "BuyerMessages",
         shop: "Shop",
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = app_clock.now,
         lease_seconds: float = 120.0,
         interval: float = 5.0,
         batch: int = 50,

@@ -17,12 +17,12 @@ import logging
 import os
 import re
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import yaml
+from xiaoer import clock as app_clock
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class ReviewRecorder:
             "confidence": _number(intent.get("confidence")),
             "conversation_id": str(tracker.get("sender_id") or ""),
             "script_id": script_id,
-            "time": time.time(),
+            "time": app_clock.now(),
         }
         newest = (await self._raw(0, 0)) or [None]
         if newest[0]:

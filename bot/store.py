@@ -8,9 +8,9 @@ has it) and, per script, the variant used last, so replies do not repeat word fo
 from __future__ import annotations
 
 import json
-import time
 from collections import defaultdict
 from typing import Any, Protocol
+from xiaoer import clock as app_clock
 
 MODES = ("bot", "waiting", "human")
 
@@ -32,7 +32,7 @@ class Store(Protocol):
 
 
 def stamp(message: dict[str, Any]) -> dict[str, Any]:
-    return {"ts": round(time.time(), 3), **message}
+    return {"ts": round(app_clock.now(), 3), **message}
 
 
 class MemoryStore:
@@ -105,7 +105,7 @@ class RedisStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.rpush(key, json.dumps(stamp(message), ensure_ascii=False))
         pipe.ltrim(key, -self.max_log, -1)
-        pipe.zadd(f"{self.prefix}:conversations", {conversation_id: time.time()})
+        pipe.zadd(f"{self.prefix}:conversations", {conversation_id: app_clock.now()})
         await self._call(pipe.execute())
 
     async def messages(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from selenium.webdriver.support import expected_conditions as seen
 
 from bot.scripts import ScriptCorpus, fill
 from tests.browser.waiting import texts_of, wait
-from tests.e2e.test_handoff_live import agent_client, extra_gateway, free_port
+from tests.ports import free_port
+from tests.e2e.test_handoff_live import agent_client, extra_gateway
 
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "xiaoer-demo"  # documented in README
 AGENT_REPLY = "您好，我是小美，您的问题我来处理，请稍等~"

@@ -1,10 +1,17 @@
-"""Start the whole bot (Rasa + action server + gateway) as real processes for a test run."""
+"""Start the whole bot (Rasa + action server + gateway) as real processes for a test run.
+
+The bot runs at a shop-local time the test chooses (the app's one clock, xiaoer/clock.py),
+so a run at 03:00 behaves like one at 14:00. Ports come from below the kernel's ephemeral
+range, so another program's outgoing connection cannot take one between the check and the
+start (tests/ports.py); a port taken anyway (a server someone started) means a restart on
+new ports.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,19 +19,27 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
+
+from tests.ports import free_port
+from xiaoer.clock import OFFSET_ENV, offset_to, today_at
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = ROOT / "models" / "xiaoer.tar.gz"
 WEBHOOK_SECRET = "e2e-webhook-secret"
+SHOP_TZ = ZoneInfo("Asia/Shanghai")  # shop/shop.yml
+DAYTIME = dt.time(14, 0)  # inside agent hours, outside quiet hours
+START_ATTEMPTS = 3
+PORT_TAKEN = ("address already in use", "errno 98")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class PortTaken(RuntimeError):
+    def __init__(self, process: str, port: int) -> None:
+        super().__init__(f"{process} could not listen on 127.0.0.1:{port}: the address is in use")
+        self.process, self.port = process, port
 
 
 def redis_parts(url: str) -> tuple[str, str, str]:
@@ -41,6 +56,8 @@ class LiveBot:
     prefix: str = field(default_factory=lambda: f"xiaoere2e{uuid.uuid4().hex[:8]}")
     ports: dict[str, int] = field(default_factory=lambda: {n: free_port() for n in ("gateway", "rasa", "actions")})
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    shop_time: dt.time = DAYTIME
+    clock_offset: float = 0.0
 
     @property
     def url(self) -> str:
@@ -65,6 +82,7 @@ class LiveBot:
             "NLG_URL": f"http://127.0.0.1:{self.ports['gateway']}/nlg",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "XIAOER_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            OFFSET_ENV: f"{self.clock_offset:.3f}",
         }
 
     def commands(self) -> dict[str, list[str]]:
@@ -80,6 +98,7 @@ class LiveBot:
     def start(self, names=("actions", "gateway", "rasa")) -> None:
         if not self.scripts_dir.exists():  # tests edit their own copy of the corpus
             shutil.copytree(ROOT / "scripts_zh", self.scripts_dir)
+        self.clock_offset = offset_to(today_at(self.shop_time, SHOP_TZ))
         commands, env = self.commands(), self.env()
         for name in names:
             log = open(self.workdir / f"{name}.log", "ab")
@@ -92,7 +111,10 @@ class LiveBot:
         while time.monotonic() - started < timeout:
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.log_tail(name)}")
+                    tail = self.log_tail(name)
+                    if any(sign in tail.lower() for sign in PORT_TAKEN):
+                        raise PortTaken(name, self.ports[name])
+                    raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
             try:
                 health = httpx.get(f"{self.url}/health", timeout=2).json()
                 actions = httpx.get(f"http://127.0.0.1:{self.ports['actions']}/health", timeout=2)
@@ -135,15 +157,28 @@ class LiveBot:
 
 
 @contextmanager
-def running_bot(workdir: Path, redis_url: str):
-    """The whole bot, ready, for the length of a with-block; its Redis keys removed after."""
+def running_bot(workdir: Path, redis_url: str, shop_time: dt.time = DAYTIME):
+    """The whole bot, ready, at ``shop_time`` today in the shop, for the length of a
+    with-block; its Redis keys removed after."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run the tests through `make test`, which trains it")
-    bot = LiveBot(workdir, redis_url)
-    bot.start()
+    bot = LiveBot(workdir, redis_url, shop_time=shop_time)
     try:
-        bot.wait_ready()
+        start_on_free_ports(bot)
         yield bot
     finally:
         bot.stop()
         bot.forget()
+
+
+def start_on_free_ports(bot: LiveBot) -> None:
+    for attempt in range(1, START_ATTEMPTS + 1):
+        bot.start()
+        try:
+            bot.wait_ready()
+            return
+        except PortTaken as taken:
+            bot.stop()
+            if attempt == START_ATTEMPTS:
+                raise RuntimeError(f"{taken} ({START_ATTEMPTS} tries on fresh ports)") from taken
+            bot.ports = {name: free_port() for name in bot.ports}

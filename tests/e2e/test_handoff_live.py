@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import random
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from bot.agents import add_agent
 from bot.handoff import Case, RedisCaseQueue
 from bot.scripts import ScriptCorpus
 from tests.e2e.live import ROOT
+from tests.ports import free_port
 
 DEMO = ("demo", "xiaoer-demo")  # the demo agent in agents.yml, documented in README
 
@@ -217,12 +217,6 @@ def test_a_gateway_restart_in_the_middle_of_a_handoff_loses_no_message(live_bot,
     assert buyer == sent, "every buyer message, in order"
     assert [m["text"] for m in history["messages"] if m["sender"] == "agent"][-1] == "好的，我来帮您改"
     assert detail["case"]["status"] == "claimed" and detail["mode"] == "human"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

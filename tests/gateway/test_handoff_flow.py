@@ -113,15 +113,32 @@ def test_place_in_line_counts_urgent_cases_first(redis_prefix):
     assert refund["notices"][0]["text"] in texts("utter_queue_position", position=1)
 
 
-def test_outside_agent_hours_the_buyer_is_told_when_someone_answers(redis_prefix):
+SHOP_DAY = dt.date(2026, 6, 1)
+
+
+@pytest.mark.parametrize("clock,opening", [
+    (dt.time(3, 0), "今天上午9:00"),
+    (dt.time(8, 59), "今天上午9:00"),
+    (dt.time(9, 0), None),  # agents on duty: only the place in line
+    (dt.time(22, 59), None),
+    (dt.time(23, 0), "明天上午9:00"),
+    (dt.time(23, 30), "明天上午9:00"),
+])
+def test_each_side_of_agent_hours_the_buyer_hears_when_someone_answers(redis_prefix, clock, opening):
+    now = dt.datetime.combine(SHOP_DAY, clock, tzinfo=NIGHT.tzinfo)
+
     async def scenario():
-        async with gateways(redis_prefix, bot_rasa(), now=NIGHT) as (gateway,):
+        async with gateways(redis_prefix, bot_rasa(), now=now) as (gateway,):
             return await gateway.say(conversation(), "转人工")
 
     reply = run(scenario())
-    closed = texts("utter_agents_closed", opening="明天上午9:00", agent_hours="09:00-23:00")
-    assert reply["notices"][1]["text"] in closed
-    assert reply["notices"][0]["text"] in texts("utter_queue_position", position=1)
+    notices = [n["text"] for n in reply["notices"]]
+    assert notices[0] in texts("utter_queue_position", position=1)
+    if opening is None:
+        assert len(notices) == 1, notices
+    else:
+        assert len(notices) == 2 and notices[1] in texts(
+            "utter_agents_closed", opening=opening, agent_hours="09:00-23:00"), notices
     assert reply["messages"][-1]["text"] == "好的，马上为您转人工。"
 
 

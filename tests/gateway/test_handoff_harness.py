@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import socket
 import uuid
 from typing import Any
 
@@ -23,6 +22,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.rasa_client import RasaUnavailable
 from tests.conftest import REDIS_URL
+from tests.ports import free_port
 
 Sanic.test_mode = True
 PASSWORD = "correct-horse-1"
@@ -33,12 +33,6 @@ AGENTS = AgentDirectory([
 SHOP_TZ = dt.timezone(dt.timedelta(hours=8))
 DAYTIME = dt.datetime(2026, 6, 1, 14, 0, tzinfo=SHOP_TZ)
 NIGHT = dt.datetime(2026, 6, 1, 23, 30, tzinfo=SHOP_TZ)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def conversation() -> str:

@@ -19,7 +19,8 @@ from bot.config import ROOT, Settings
 from bot.review import ReviewRecorder, add_training_example, read_examples, TrainingError
 from bot.scripts import ScriptCorpus
 from tests.conftest import REDIS_URL
-from tests.gateway.test_handoff_harness import PausingRasa, free_port
+from tests.gateway.test_handoff_harness import PausingRasa
+from tests.ports import free_port
 
 PASSWORD = "correct-horse-2"
 PEOPLE = AgentDirectory([

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from xiaoer import clock as app_clock
+
 SHOP_FILES = ("shop", "catalog", "sizing", "shipping", "returns", "bargaining")
 
 # China's provincial-level divisions, in the short form buyers use.
@@ -497,7 +499,8 @@ class Shop:
         return when if when.tzinfo is None else when.astimezone(self.tz)
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(self.tz)
+        """Shop-local time by the app's one clock (xiaoer/clock.py)."""
+        return dt.datetime.fromtimestamp(app_clock.now(), self.tz)
 
     def is_agent_hours(self, when: dt.datetime) -> bool:
         """Are human agents on duty at ``when`` (open <= time < close)?"""
