@@ -84,10 +84,10 @@ browser-deps: ## install Debian's chromium and chromium-driver when missing
 
 bench: setup $(MODEL) ## measure latency, throughput and memory of the whole bot (results/bench.json)
 	@tools/ensure-redis.sh || { echo "make bench needs Redis at $(REDIS_URL)"; exit 1; }
-	$(VENV)/bin/python tools/bench.py
+	$(VENV)/bin/python -m tools.bench
 
 lint-scripts: $(VENV)/.installed ## check the reply scripts
-	@$(VENV)/bin/python -m bot.lint_scripts
+	@$(VENV)/bin/python -m tools.lint_scripts
 
 check-compose: ## validate docker-compose.yml with docker-compose's own parser (no engine needed)
 	@tools/check-compose.sh

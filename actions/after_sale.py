@@ -9,8 +9,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
 from actions.shop_data import latest_text, latest_value, number, shop, this_message
-from xiaoer.anger import is_angry
 from xiaoer.after_sale import colour_case, return_case
+from xiaoer.anger import is_angry
 
 RETURN_SCRIPTS = {
     "made_to_order": "utter_return_made_to_order",

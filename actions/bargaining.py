@@ -7,7 +7,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.shop_data import current_item, latest_text, latest_value, number, shop, this_message
+from actions.shop_data import (
+    current_item,
+    latest_text,
+    latest_value,
+    number,
+    shop,
+    this_message,
+)
 from xiaoer.bargaining import bargain
 
 

@@ -10,9 +10,9 @@ When the classifier is unsure (``nlu_fallback``), :class:`actions.fallback.Actio
 asks :func:`answer` for the nearest listed question. A match is scored by two measures,
 averaged:
 
-- rapidfuzz's ``token_set_ratio`` over jieba tokens (shop vocabulary loaded, sentence
-  particles such as 亲/哈/呢/啊 and punctuation dropped), which rewards shared words even
-  in a different order or with extra words around them;
+- the shop's one fuzzy question matcher (xiaoer/matching.py: rapidfuzz over jieba tokens
+  with the shop vocabulary, particles and punctuation dropped), which rewards shared words
+  even in a different order or with extra words around them;
 - the cosine between the pre-trained sentence encoder's vectors (components/encoder.py,
   the same encoder the NLU uses), which rewards the same meaning in other words.
 
@@ -30,29 +30,23 @@ counts as right when the script answers the message's intent (:func:`intent_of_s
 measure alone does worse at the same precision (token fuzz reaches 0.857 at best; the
 encoder's cosine alone answers 27 at 1.0 but 48 at 0.917).
 
-The scripts are read-only here and reloaded when a file changes (checked at most once a
-second), so a trainer's new question works without a restart. ``XIAOER_SCRIPTS_DIR``
+The scripts are read with the gateway's reader (xiaoer/scripts.py) and reloaded when a file
+changes (checked at most once a second), so a trainer's new question works without a restart. ``XIAOER_SCRIPTS_DIR``
 overrides the folder, as it does for the gateway.
 """
 
 from __future__ import annotations
 
-import glob
-import logging
 import os
-import re
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-logger = logging.getLogger(__name__)
+from xiaoer.matching import Question, listed_questions, nearness, token_text
+from xiaoer.scripts import ScriptCorpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS_DIR = ROOT / "scripts_zh"
-VOCAB_DIR = ROOT / "vocab"
 
 # Answer only when the combined score (0-1) reaches this; chosen on eval/nlu_dev.yml.
 THRESHOLD = 0.80
@@ -88,44 +82,6 @@ def intent_of_script(script: str) -> str | None:
     return None
 
 
-PARTICLES = set("亲哈呢啊呀嘛哦吧呗啦么嘞滴哒喔噢哟咯")
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-_jieba_lock = threading.Lock()
-_jieba_ready = False
-
-
-def _jieba():
-    """jieba with the shop vocabulary (vocab/, the same files the NLU model carries)."""
-    global _jieba_ready
-    import jieba
-
-    with _jieba_lock:
-        if not _jieba_ready:
-            jieba.setLogLevel(logging.WARNING)
-            for path in sorted(glob.glob(str(VOCAB_DIR / "*"))):
-                jieba.load_userdict(path)
-            _jieba_ready = True
-    return jieba
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased jieba tokens without punctuation, spaces and sentence particles."""
-    out = []
-    for word in _jieba().cut((text or "").lower()):
-        word = _PUNCT.sub("", word)
-        if word and not all(c in PARTICLES for c in word):
-            out.append(word)
-    return out
-
-
-@dataclass(frozen=True)
-class Entry:
-    question: str
-    script: str
-    tokens: str  # space-joined tokens, what rapidfuzz compares
-
-
 @dataclass(frozen=True)
 class FaqMatch:
     script: str
@@ -141,57 +97,32 @@ class FaqMatch:
 
 def read_questions(folder: Path) -> list[tuple[str, str]]:
     """(question, script id) for every question listed in the folder's scripts. A file that
-    does not parse is skipped with a warning (the gateway reports it in /health)."""
-    pairs = []
-    for path in sorted(folder.glob("*.yml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as error:
-            logger.warning("FAQ: skipping %s: %s", path, error)
-            continue
-        if not isinstance(data, dict):
-            continue
-        for script, body in data.items():
-            questions = body.get("questions") if isinstance(body, dict) else None
-            for question in questions or []:
-                if isinstance(question, (str, int, float)) and str(question).strip():
-                    pairs.append((str(question).strip(), str(script)))
-    return pairs
+    does not parse is skipped (the gateway reports it in /health)."""
+    return [(q.text, q.script_id) for q in listed_questions(ScriptCorpus(folder).all().values())]
 
 
 class FaqIndex:
     """The listed questions of a scripts folder, kept fresh when a file changes."""
 
     def __init__(self, folder: str | os.PathLike | None = None, use_encoder: bool = True):
-        self.folder = Path(folder or os.environ.get("XIAOER_SCRIPTS_DIR") or SCRIPTS_DIR)
+        self.corpus = ScriptCorpus(folder or os.environ.get("XIAOER_SCRIPTS_DIR") or SCRIPTS_DIR,
+                                   check_interval=RELOAD_EVERY_S)
         self.use_encoder = use_encoder and _encoder_available()
-        self.entries: list[Entry] = []
+        self.entries: list[Question] = []
         self._vectors = None
-        self._stamp: tuple = ()
-        self._checked = 0.0
+        self._version = -1
         self._lock = threading.Lock()
-        self._refresh(force=True)
+        self._refresh()
 
-    def _files_stamp(self) -> tuple:
-        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                     for p in sorted(self.folder.glob("*.yml")))
-
-    def _refresh(self, force: bool = False) -> None:
+    def _refresh(self) -> None:
+        self.corpus.check_interval = RELOAD_EVERY_S
+        scripts = self.corpus.all()  # re-reads changed files, at most once a check interval
         with self._lock:
-            now = time.monotonic()
-            if not force and now - self._checked < RELOAD_EVERY_S:
+            if self.corpus.version == self._version:
                 return
-            self._checked = now
-            try:
-                stamp = self._files_stamp()
-            except OSError:
-                stamp = ()
-            if not force and stamp == self._stamp:
-                return
-            pairs = read_questions(self.folder)
-            self.entries = [Entry(q, s, " ".join(tokens(q))) for q, s in pairs]
-            self._vectors = self._embed([e.question for e in self.entries]) if self.entries else None
-            self._stamp = stamp
+            self.entries = listed_questions(scripts.values())
+            self._vectors = self._embed([e.text for e in self.entries]) if self.entries else None
+            self._version = self.corpus.version
 
     def _embed(self, texts: list[str]):
         if not self.use_encoder:
@@ -202,11 +133,9 @@ class FaqIndex:
 
     def scores(self, text: str) -> list[FaqMatch]:
         """Every listed question scored against ``text``, best first."""
-        from rapidfuzz import fuzz
-
         self._refresh()
         entries, vectors = self.entries, self._vectors
-        query = " ".join(tokens(text))
+        query = token_text(text)
         if not entries or not query:
             return []
         cosines = None
@@ -214,10 +143,10 @@ class FaqIndex:
             cosines = vectors @ self._embed([text])[0]
         matches = []
         for i, entry in enumerate(entries):
-            fuzzy = fuzz.token_set_ratio(query, entry.tokens) / 100.0
+            fuzzy = nearness(text, entry.text, query, entry.tokens) / 100.0
             cosine = float(cosines[i]) if cosines is not None else None
             mixed = fuzzy if cosine is None else FUZZY_WEIGHT * fuzzy + (1 - FUZZY_WEIGHT) * max(0.0, cosine)
-            matches.append(FaqMatch(entry.script, entry.question, round(mixed, 4), round(fuzzy, 4),
+            matches.append(FaqMatch(entry.script_id, entry.text, round(mixed, 4), round(fuzzy, 4),
                                     None if cosine is None else round(cosine, 4)))
         return sorted(matches, key=lambda m: m.score, reverse=True)
 

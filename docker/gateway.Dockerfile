@@ -5,6 +5,7 @@ COPY requirements/gateway.txt requirements/gateway.txt
 RUN pip install --no-cache-dir -r requirements/gateway.txt
 COPY bot bot
 COPY xiaoer xiaoer
+COPY vocab vocab
 COPY shop shop
 COPY scripts_zh scripts_zh
 COPY agents.yml agents.yml

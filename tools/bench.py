@@ -14,8 +14,6 @@ import asyncio
 import json
 import os
 import platform
-import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -23,11 +21,8 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.scripts import ScriptCorpus  # noqa: E402
-from tests.e2e.live import LiveBot  # noqa: E402
+from tools.stack import ROOT, LiveBot
+from xiaoer.scripts import ScriptCorpus
 
 MESSAGES = [
     "在吗", "身高165体重110斤，牛仔裤穿什么码", "能发顺丰吗", "发到新疆要几天", "便宜点我就拍",

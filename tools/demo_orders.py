@@ -20,7 +20,7 @@ import uuid
 
 import httpx
 
-from bot.order_webhooks import SIGNATURE_HEADER, sign
+from bot.orders.webhooks import SIGNATURE_HEADER, sign
 
 EVENTS = {"create": "order_created", "pay": "order_paid", "cancel": "order_cancelled", "ship": "order_shipped"}
 

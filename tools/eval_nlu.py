@@ -156,7 +156,7 @@ class KeywordBaseline:
     over jieba tokens; below ``cutoff`` (0-100) the message is out_of_scope."""
 
     def __init__(self, train: list[tuple[str, str]]):
-        from actions.faq import tokens
+        from xiaoer.matching import tokens
 
         self._tokens = tokens
         self.texts = [" ".join(tokens(t)) for t, _ in train]
@@ -340,10 +340,10 @@ def main(argv=None) -> int:
 
     if not args.no_check:
         sys.path.insert(0, str(ROOT / "eval"))
-        from check_overlap import main as check_overlap
-
         import contextlib
         import io
+
+        from check_overlap import main as check_overlap
 
         print("== checking the splits (eval/check_overlap.py)")
         for split in (args.dev, args.test):
@@ -369,9 +369,8 @@ def main(argv=None) -> int:
     else:
         # An empty training cache, so the time is that of training from scratch and
         # nothing cached by `make train` is reused.
-        import tempfile
-
         import shutil
+        import tempfile
 
         cache = tempfile.mkdtemp(prefix="xiaoer-eval-cache-")
         os.environ["RASA_CACHE_DIRECTORY"] = cache

@@ -9,7 +9,6 @@ agrees to a price below the floor.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 

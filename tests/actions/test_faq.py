@@ -54,16 +54,6 @@ def test_reads_listed_questions_and_skips_broken_files(scripts):
     assert len(pairs) == 6
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("亲,几天能到呀?", ["几天", "能", "到"]),
-    ("可以发顺丰吗", ["可以", "发", "顺丰", "吗"]),
-    ("！！！", []),
-    ("", []),
-])
-def test_tokens_drop_particles_and_punctuation(text, expected):
-    assert faq.tokens(text) == expected
-
-
 def test_exact_and_near_questions_match_above_the_threshold(index):
     exact = index.answer("几天能到")
     assert exact.script == "utter_shipping" and exact.score == pytest.approx(1.0)

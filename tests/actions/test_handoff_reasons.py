@@ -25,3 +25,9 @@ def test_each_reason_tells_the_buyer_signals_the_gateway_and_pauses(reason):
 
 def test_refund_over_the_limit_is_a_reason_other_actions_can_use():
     assert "refund_over_limit" in HANDOFF_SCRIPTS
+
+
+def test_the_actions_hand_off_only_with_contract_reasons():
+    from xiaoer.contract import HANDOFF_REASONS
+
+    assert set(HANDOFF_SCRIPTS) <= set(HANDOFF_REASONS), set(HANDOFF_SCRIPTS) - set(HANDOFF_REASONS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.e2e.live import running_bot
+from tools.stack import running_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -9,10 +9,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
 
-from bot.scripts import ScriptCorpus, fill
 from tests.browser.waiting import texts_of, wait
-from tests.ports import free_port
 from tests.e2e.test_handoff_live import agent_client, extra_gateway
+from tools.stack import free_port
+from xiaoer.scripts import ScriptCorpus, fill
 
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "xiaoer-demo"  # documented in README
 AGENT_REPLY = "您好，我是小美，您的问题我来处理，请稍等~"

@@ -9,7 +9,7 @@ import threading
 from selenium.webdriver.common.by import By
 
 from tests.browser.waiting import wait
-from tests.gateway.test_trainer_workbench import Bench, PASSWORD
+from tests.gateway.test_trainer_workbench import PASSWORD, Bench
 
 NEW_TEXT = "欢迎光临{shop_name}！<b>今天</b>想看点什么？"
 

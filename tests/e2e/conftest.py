@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.e2e.live import running_bot
+from tools.stack import running_bot
 
 
 @pytest.fixture(scope="session")

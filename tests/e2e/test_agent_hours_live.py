@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.e2e.live import running_bot
 from tests.e2e.test_handoff_live import new_conversation, said_by
+from tools.stack import running_bot
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import uuid
 
 import redis
 
-from bot.scripts import ScriptCorpus, fill
 from tests.conftest import REDIS_URL
+from xiaoer.scripts import ScriptCorpus, fill
 
 
 def new_conversation() -> str:

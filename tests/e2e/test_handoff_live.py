@@ -22,11 +22,10 @@ import httpx
 import pytest
 import redis.asyncio as aredis
 
-from bot.agents import add_agent
-from bot.handoff import Case, RedisCaseQueue
-from bot.scripts import ScriptCorpus
-from tests.e2e.live import ROOT
-from tests.ports import free_port
+from bot.handoff.queue import Case, RedisCaseQueue
+from bot.staff.people import add_agent
+from tools.stack import ROOT, free_port
+from xiaoer.scripts import ScriptCorpus
 
 DEMO = ("demo", "xiaoer-demo")  # the demo agent in agents.yml, documented in README
 

@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 
-from bot.order_webhooks import SIGNATURE_HEADER, sign
-from tests.e2e.live import WEBHOOK_SECRET
+from bot.orders.webhooks import SIGNATURE_HEADER, sign
+from tools.stack import WEBHOOK_SECRET
 
 
 def post_event(bot, event: str, body: dict, secret: str = WEBHOOK_SECRET) -> httpx.Response:

@@ -7,9 +7,9 @@ import uuid
 
 import httpx
 
-from bot.orders import CONFIRMATION_SCRIPT
-from bot.scripts import ScriptCorpus
-from tests.e2e.live import ROOT
+from bot.orders.service import CONFIRMATION_SCRIPT
+from tools.stack import ROOT
+from xiaoer.scripts import ScriptCorpus
 
 
 def test_the_confirmation_button_leads_to_the_order_change_handoff(live_bot):

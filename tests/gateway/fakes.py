@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.rasa_client import RasaUnavailable
+from bot.infra.rasa import RasaUnavailable
 
 
 class ScriptedRasa:

@@ -8,10 +8,11 @@ import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.orders import open_orders
-from bot.scripts import ScriptCorpus
-from bot.store import RedisStore
+from bot.infra.outbound import Outbound
+from bot.infra.store import RedisStore
+from bot.orders.service import open_orders
 from tests.conftest import REDIS_URL
+from xiaoer.scripts import ScriptCorpus
 from xiaoer.shop import ReminderPolicy, load_shop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,8 @@ def order_body(conversation_id: str, order_id: str | None = None, **changes) -> 
 def open_service(prefix: str, clock: Clock, shop=SHOP, **options):
     """A gateway's order service: its own Redis connection, as a replica would have."""
     store = RedisStore(REDIS_URL, prefix=prefix)
-    return store, open_orders(store, ScriptCorpus(ROOT / "scripts_zh"), shop, clock=clock, **options)
+    outbound = Outbound(ScriptCorpus(ROOT / "scripts_zh"), store, None, {"shop_name": shop.name})
+    return store, open_orders(outbound, shop, clock=clock, **options)
 
 
 def reminders_in(messages: list[dict]) -> list[dict]:

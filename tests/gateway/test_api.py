@@ -9,7 +9,7 @@ from sanic import Sanic
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.store import MemoryStore
+from bot.infra.store import MemoryStore
 from tests.gateway.fakes import ScriptedRasa
 
 CONV = "buyer-test-0001"

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from bot.agents import AgentDirectory, add_agent, AgentConfigError
-from bot.sessions import SessionSigner
+from bot.staff.people import AgentConfigError, AgentDirectory, add_agent
+from bot.staff.sessions import SessionSigner
 from tests.gateway.test_handoff_harness import PASSWORD, PausingRasa, gateways
 
 CONV = "conv-auth00001"

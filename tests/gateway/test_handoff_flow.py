@@ -9,12 +9,17 @@ import datetime as dt
 import pytest
 
 from bot.config import ROOT
-from bot.escalation import opening_text
-from bot.rasa_tracker import RESUME_EVENTS
-from bot.scripts import ScriptCorpus, fill
+from bot.handoff.escalation import opening_text
+from bot.infra.rasa import RESUME_EVENTS
 from tests.gateway.test_handoff_harness import (
-    NIGHT, PausingRasa, conversation, gateways, handoff, next_frame,
+    NIGHT,
+    PausingRasa,
+    conversation,
+    gateways,
+    handoff,
+    next_frame,
 )
+from xiaoer.scripts import ScriptCorpus, fill
 
 CORPUS = ScriptCorpus(ROOT / "scripts_zh")
 

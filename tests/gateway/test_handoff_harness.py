@@ -17,12 +17,12 @@ import httpx
 from sanic import Sanic
 from websockets.asyncio.client import connect
 
-from bot.agents import Agent, AgentDirectory, hash_password
 from bot.app import create_app
 from bot.config import Settings
-from bot.rasa_client import RasaUnavailable
+from bot.infra.rasa import RasaUnavailable
+from bot.staff.people import Agent, AgentDirectory, hash_password
 from tests.conftest import REDIS_URL
-from tests.ports import free_port
+from tools.stack import free_port
 
 Sanic.test_mode = True
 PASSWORD = "correct-horse-1"
@@ -103,7 +103,7 @@ class PausingRasa:
         await self.append(conversation_id, [{"event": "pause"}])
 
     async def resume(self, conversation_id: str) -> None:
-        from bot.rasa_tracker import RESUME_EVENTS
+        from bot.infra.rasa import RESUME_EVENTS
 
         await self.append(conversation_id, list(RESUME_EVENTS))
 

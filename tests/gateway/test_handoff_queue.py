@@ -10,7 +10,14 @@ import pytest
 import redis as sync_redis
 import redis.asyncio as redis
 
-from bot.handoff import NORMAL, URGENT, Case, MemoryCaseQueue, RedisCaseQueue, case_priority
+from bot.handoff.queue import (
+    NORMAL,
+    URGENT,
+    Case,
+    MemoryCaseQueue,
+    RedisCaseQueue,
+    case_priority,
+)
 from tests.conftest import REDIS_URL
 
 

@@ -6,13 +6,13 @@ import pytest
 from sanic import Sanic
 
 from bot.app import create_app
-from bot.agents import Agent, AgentDirectory, hash_password
 from bot.config import ROOT, Settings
-from bot.scripts import ScriptCorpus
-from bot.store import MemoryStore
-from bot.suggestions import suggest
-from bot.understanding import annotate, buyer_slots, item_and_order, turns
+from bot.handoff.suggestions import suggest
+from bot.handoff.understanding import annotate, buyer_slots, item_and_order, turns
+from bot.infra.store import MemoryStore
+from bot.staff.people import Agent, AgentDirectory, hash_password
 from tests.gateway.fakes import ScriptedRasa
+from xiaoer.scripts import ScriptCorpus
 from xiaoer.shop import load_shop
 
 Sanic.test_mode = True
@@ -153,6 +153,6 @@ def test_console_works_on_the_memory_store_too():
     ([], ""),
 ])
 def test_suggestions_answer_the_latest_message_that_asks_something(buyer_texts, expected):
-    from bot.suggestions import question_to_answer
+    from bot.handoff.suggestions import question_to_answer
 
     assert question_to_answer(buyer_texts) == expected

@@ -1,4 +1,4 @@
-"""`make lint-scripts`: the checker trainers run over the reply scripts (bot/lint_scripts.py)."""
+"""`make lint-scripts`: the checker trainers run over the reply scripts (tools/lint_scripts/)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.lint_scripts import BANNED_PHRASES, ERROR, WARNING, lint, main
+from tools.lint_scripts.__main__ import main
+from tools.lint_scripts.checks import lint
+from tools.lint_scripts.findings import ERROR, WARNING
+from xiaoer.tone import BANNED_PHRASES
 
 REPO = Path(__file__).resolve().parents[2]
 

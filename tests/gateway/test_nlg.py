@@ -7,9 +7,9 @@ import json
 from sanic import Sanic
 
 from bot.app import create_app
+from bot.chat.nlg import LAST_RESORT, fill_values
 from bot.config import Settings
-from bot.nlg import LAST_RESORT, fill_values
-from bot.store import MemoryStore
+from bot.infra.store import MemoryStore
 from tests.gateway.fakes import ScriptedRasa
 
 Sanic.test_mode = True

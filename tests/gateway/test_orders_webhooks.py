@@ -9,11 +9,16 @@ import uuid
 import pytest
 from sanic import Sanic
 
-from bot.order_webhooks import SIGNATURE_HEADER, order_blueprint, sign
-from bot.orders import CONFIRMATION_SCRIPT
-from bot.reminders import SCRIPT_SILENT
+from bot.orders.reminders import SCRIPT_SILENT
+from bot.orders.service import CONFIRMATION_SCRIPT
+from bot.orders.webhooks import SIGNATURE_HEADER, order_blueprint, sign
 from tests.gateway.reminders_kit import (
-    Clock, at, new_conversation, open_service, order_body, reminders_in,
+    Clock,
+    at,
+    new_conversation,
+    open_service,
+    order_body,
+    reminders_in,
 )
 
 SECRET = "test-webhook-secret"

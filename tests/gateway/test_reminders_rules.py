@@ -7,8 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminders import (
-    SCRIPT_CHATTED, SCRIPT_PROMOTION, SCRIPT_SILENT, cap_allows, release_time, reminder_script,
+from bot.orders.reminders import (
+    SCRIPT_CHATTED,
+    SCRIPT_PROMOTION,
+    SCRIPT_SILENT,
+    cap_allows,
+    release_time,
+    reminder_script,
 )
 from xiaoer.shop import TimeWindow
 

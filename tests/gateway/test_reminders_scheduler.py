@@ -5,9 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.reminders import SCRIPT_CHATTED, SCRIPT_PROMOTION, SCRIPT_SILENT
+from bot.orders.reminders import SCRIPT_CHATTED, SCRIPT_PROMOTION, SCRIPT_SILENT
 from tests.gateway.reminders_kit import (
-    Clock, at, new_conversation, open_service, order_body, reminders_in, shop_with,
+    Clock,
+    at,
+    new_conversation,
+    open_service,
+    order_body,
+    reminders_in,
+    shop_with,
 )
 
 AFTERNOON = at(10, 14, 0)

@@ -8,7 +8,13 @@ import time
 
 import pytest
 
-from bot.scripts import ScriptCorpus, ScriptError, check_variant, fill, parse_script_file
+from xiaoer.scripts import (
+    ScriptCorpus,
+    ScriptError,
+    check_variant,
+    fill,
+    parse_script_file,
+)
 
 
 def write(path, text):

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.store import MemoryStore, RedisStore, StoreUnavailable
+from bot.infra.store import MemoryStore, RedisStore, StoreUnavailable
 from tests.conftest import REDIS_URL
 
 

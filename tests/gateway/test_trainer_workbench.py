@@ -4,8 +4,6 @@ the bot did not understand and the training examples trainers add (real Redis, r
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import shutil
 import uuid
 from pathlib import Path
@@ -13,14 +11,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.agents import Agent, AgentDirectory, hash_password
 from bot.app import create_app
 from bot.config import ROOT, Settings
-from bot.review import ReviewRecorder, add_training_example, read_examples, TrainingError
-from bot.scripts import ScriptCorpus
+from bot.staff.people import Agent, AgentDirectory, hash_password
+from bot.trainer.review import ReviewRecorder
+from bot.trainer.training_file import TrainingError, add_training_example, read_examples
 from tests.conftest import REDIS_URL
 from tests.gateway.test_handoff_harness import PausingRasa
-from tests.ports import free_port
+from tools.stack import free_port
+from xiaoer.scripts import ScriptCorpus
 
 PASSWORD = "correct-horse-2"
 PEOPLE = AgentDirectory([
@@ -189,7 +188,7 @@ def test_a_new_file_version_is_live_in_another_gateways_corpus_within_2_seconds(
     folder = tmp_path / "s"
     shutil.copytree(ROOT / "scripts_zh", folder)
     corpus = ScriptCorpus(folder)
-    from bot.script_editor import read_script, save_script
+    from bot.trainer.script_editor import read_script, save_script
 
     script = read_script(folder, GREET_FILE, "utter_greet")
     assert corpus.get("utter_greet").variants[0] != "新说法"
@@ -317,7 +316,7 @@ def test_examples_merge_into_the_intents_block_and_are_not_added_twice(tmp_path)
 
 
 def test_roles_in_the_agents_file(tmp_path):
-    from bot.agents import AgentConfigError, add_agent
+    from bot.staff.people import AgentConfigError, add_agent
 
     path = tmp_path / "agents.yml"
     add_agent(path, "xiaomei", "小美", "a-long-password")

@@ -45,6 +45,31 @@ def test_services_point_at_each_other_by_service_name_and_port():
 
 
 def test_the_gateway_settings_it_is_given_are_ones_it_reads():
-    source = "".join(path.read_text() for path in (ROOT / "bot").glob("*.py"))
+    source = "".join(path.read_text() for path in (ROOT / "bot").rglob("*.py"))
     for variable in SERVICES["gateway"]["environment"]:
         assert f'"{variable}"' in source, variable
+
+
+def test_compose_runs_what_the_procfile_runs():
+    """The Procfile is the one place the processes' command lines are written (make run, the
+    tests and the benchmark start it); docker-compose mirrors it inside its containers."""
+    from tools.stack import procfile_commands
+
+    env = {"RASA_PORT": "5005", "ACTIONS_PORT": "5055", "GATEWAY_PORT": "8000", "RASA_ENDPOINTS": "endpoints.yml"}
+    gateway_cmd = next(line for line in (ROOT / "docker" / "gateway.Dockerfile").read_text().splitlines()
+                       if line.startswith("CMD "))
+    compose = {
+        "rasa": SERVICES["rasa"]["command"],
+        "actions": SERVICES["actions"]["command"],
+        "gateway": yaml.safe_load(gateway_cmd[4:]),
+    }
+
+    def in_a_container(argv):
+        argv = [Path(argv[0]).name, *argv[1:]]  # the image's rasa / python, not our venvs'
+        if "-i" in argv:  # a container listens on all its interfaces; make run on 127.0.0.1
+            at = argv.index("-i")
+            del argv[at:at + 2]
+        return argv
+
+    procfile = {name: in_a_container(argv) for name, (argv, _) in procfile_commands(env).items()}
+    assert procfile == compose

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -31,16 +30,26 @@ else:
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
     from rasa.nlu.constants import TOKENS_NAMES
-    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer,
+    )
     from rasa.nlu.tokenizers.tokenizer import Token
     from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     from components.entity_extractor import ShopEntityExtractor
-    from components.intent_classifier import SentenceLogRegClassifier, smoothed_idf, sublinear_tfidf
+    from components.intent_classifier import (
+        SentenceLogRegClassifier,
+        smoothed_idf,
+        sublinear_tfidf,
+    )
     from components.sentence_encoder import SentenceEncoderFeaturizer
-    from components.tokenizer import ShopJiebaTokenizer, merge_spans, vocabulary_fingerprint
+    from components.tokenizer import (
+        ShopJiebaTokenizer,
+        merge_spans,
+        vocabulary_fingerprint,
+    )
 
     @pytest.fixture
     def storage(tmp_path):

@@ -4,7 +4,6 @@ that the trained model carries the same file."""
 from __future__ import annotations
 
 import importlib.util
-import io
 import tarfile
 from pathlib import Path
 

@@ -32,7 +32,6 @@ from xiaoer.shop.model import (
     VipPolicy,
 )
 
-
 __all__ = [
     "BargainPolicy",
     "Colour",

@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import re
 from typing import Any, Iterable
+
 import yaml
 
 from xiaoer.shop.model import (
@@ -16,14 +17,14 @@ from xiaoer.shop.model import (
 # --------------------------------------------------------------------------- YAML with lines
 
 
-class _Map(dict):
+class LineMap(dict):
     """A YAML mapping that remembers its line and the line of each key (1-based)."""
 
     line: int = 1
     key_lines: dict
 
 
-class _Seq(list):
+class LineSeq(list):
     """A YAML list that remembers its line and the line of each entry (1-based)."""
 
     line: int = 1
@@ -65,8 +66,8 @@ _LineLoader.add_implicit_resolver(
 )
 
 
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    result = _Map()
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
+    result = LineMap()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     first_seen: dict = {}
@@ -94,8 +95,8 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
     return result
 
 
-def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq()
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> LineSeq:
+    result = LineSeq()
     result.line = node.start_mark.line + 1
     result.item_lines = []
     for child in node.value:
@@ -113,13 +114,13 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _MISSING = object()
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
         return f"the yes/no value {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"the number {_num(value)}"
+        return f"the number {num(value)}"
     if isinstance(value, str):
         return f'the text "{value}"'
     if isinstance(value, list):
@@ -129,18 +130,18 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _word(value: Any) -> str | None:
+def word(value: Any) -> str | None:
     """A size or similar label: 28 and "28" alike; None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return _num(value)
+        return num(value)
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
 
 
-def _num(value: float) -> str:
+def num(value: float) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -152,7 +153,7 @@ _RANGE_RE = re.compile(
 )
 
 
-class _File:
+class CheckedFile:
     """Problems found in one file."""
 
     def __init__(self, label: str, problems: list[ConfigProblem]):
@@ -168,11 +169,11 @@ class _File:
         return len(self.problems) == self.count_at_start
 
 
-class _Section:
+class Section:
     """A mapping in a shop file, read with checks. Getters report a problem and
     return None when a value is missing or wrong."""
 
-    def __init__(self, file: _File, data: _Map, where: str = "", known: Iterable[str] | None = None):
+    def __init__(self, file: CheckedFile, data: LineMap, where: str = "", known: Iterable[str] | None = None):
         self.file = file
         self.data = data
         self.where = where
@@ -214,7 +215,7 @@ class _Section:
         if value is _MISSING:
             return default if not required else None
         if not isinstance(value, str):
-            self.error(key, f"'{key}' should be text, not {_describe(value)}")
+            self.error(key, f"'{key}' should be text, not {describe(value)}")
             return None
         return value.strip()
 
@@ -234,18 +235,18 @@ class _Section:
             return default if not required else None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             kind = "a whole number" if whole else "a number"
-            self.error(key, f"'{key}' should be {kind}, not {_describe(value)}")
+            self.error(key, f"'{key}' should be {kind}, not {describe(value)}")
             return None
         if whole and not float(value).is_integer():
-            self.error(key, f"'{key}' should be a whole number, not {_num(value)}")
+            self.error(key, f"'{key}' should be a whole number, not {num(value)}")
             return None
         if whole:
             value = int(value)
         if minimum is not None and value < minimum:
-            self.error(key, f"'{key}' is {_num(value)}; it must be at least {_num(minimum)}")
+            self.error(key, f"'{key}' is {num(value)}; it must be at least {num(minimum)}")
             return None
         if above is not None and value <= above:
-            self.error(key, f"'{key}' is {_num(value)}; it must be more than {_num(above)}")
+            self.error(key, f"'{key}' is {num(value)}; it must be more than {num(above)}")
             return None
         return value
 
@@ -254,7 +255,7 @@ class _Section:
         if value is _MISSING:
             return default if not required else None
         if not isinstance(value, bool):
-            self.error(key, f"'{key}' should be true or false, not {_describe(value)}")
+            self.error(key, f"'{key}' should be true or false, not {describe(value)}")
             return None
         return value
 
@@ -265,7 +266,7 @@ class _Section:
         match = _TIME_RE.match(value) if isinstance(value, str) else None
         if match and int(match[1]) < 24 and int(match[2]) < 60:
             return dt.time(int(match[1]), int(match[2]))
-        self.error(key, f"'{key}' should be a time written as \"HH:MM\" (like \"09:00\"), not {_describe(value)}")
+        self.error(key, f"'{key}' should be a time written as \"HH:MM\" (like \"09:00\"), not {describe(value)}")
         return None
 
     def range(self, key: str, whole: bool = False) -> tuple[float, float] | None:
@@ -285,13 +286,13 @@ class _Section:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             low = high = float(value)
         if low is None:
-            self.error(key, f"'{key}' should be a range like 150-157, not {_describe(value)}")
+            self.error(key, f"'{key}' should be a range like 150-157, not {describe(value)}")
             return None
         if whole and not (low.is_integer() and high.is_integer()):
             self.error(key, f"'{key}' should use whole numbers, not {value}")
             return None
         if low > high:
-            self.error(key, f"'{key}' range {_num(low)}-{_num(high)} is backwards; write the smaller number first")
+            self.error(key, f"'{key}' range {num(low)}-{num(high)} is backwards; write the smaller number first")
             return None
         if low <= 0:
             self.error(key, f"'{key}' range must be above 0")
@@ -300,16 +301,16 @@ class _Section:
             return int(low), int(high)
         return low, high
 
-    def seq(self, key: str, required: bool = True, allow_empty: bool = True) -> _Seq | None:
+    def seq(self, key: str, required: bool = True, allow_empty: bool = True) -> LineSeq | None:
         value = self._raw(key, required)
         if value is _MISSING:
             return None
         if isinstance(value, str):  # a single entry written without brackets
-            seq = _Seq([value])
+            seq = LineSeq([value])
             seq.line, seq.item_lines = self.line(key), [self.line(key)]
             value = seq
         if not isinstance(value, list):
-            self.error(key, f"'{key}' should be a list, not {_describe(value)}")
+            self.error(key, f"'{key}' should be a list, not {describe(value)}")
             return None
         if not value and not allow_empty:
             self.error(key, f"'{key}' is empty; list at least one")
@@ -324,22 +325,22 @@ class _Section:
         out = []
         for value, line in zip(seq, seq.item_lines):
             if words and isinstance(value, (int, float)) and not isinstance(value, bool):
-                value = _num(value)
+                value = num(value)
             if not isinstance(value, str) or not value.strip():
-                self.file.error(line, f"{self.where}'{key}' entries should be text, not {_describe(value)}")
+                self.file.error(line, f"{self.where}'{key}' entries should be text, not {describe(value)}")
                 return None
             out.append(value.strip())
         return tuple(out)
 
-    def section(self, key: str, known: Iterable[str] | None, where: str | None = None, required: bool = True) -> _Section | None:
+    def section(self, key: str, known: Iterable[str] | None, where: str | None = None, required: bool = True) -> Section | None:
         """A nested group of settings; ``known=None`` for free-form keys (sizes, names)."""
         value = self._raw(key, required)
         if value is _MISSING:
             return None
         if not isinstance(value, dict):
-            self.error(key, f"'{key}' should be a group of settings (key: value lines), not {_describe(value)}")
+            self.error(key, f"'{key}' should be a group of settings (key: value lines), not {describe(value)}")
             return None
-        return _Section(self.file, value, self.where if where is None else where, known)
+        return Section(self.file, value, self.where if where is None else where, known)
 
 
 _SYNTAX_HINTS = (
@@ -356,8 +357,8 @@ def _syntax_hint(message: str) -> str:
     return "".join(f"; {hint}" for needle, hint in _SYNTAX_HINTS if needle in message)
 
 
-def _read_yaml(path: str, label: str, problems: list[ConfigProblem]) -> _Map | None:
-    file = _File(label, problems)
+def read_yaml(path: str, label: str, problems: list[ConfigProblem]) -> LineMap | None:
+    file = CheckedFile(label, problems)
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -401,8 +402,8 @@ def _read_yaml(path: str, label: str, problems: list[ConfigProblem]) -> _Map | N
     if data is None:
         file.error(1, "file is empty")
         return None
-    if not isinstance(data, _Map):
-        file.error(getattr(data, "line", 1), f"the file should be key: value settings, not {_describe(data)}")
+    if not isinstance(data, LineMap):
+        file.error(getattr(data, "line", 1), f"the file should be key: value settings, not {describe(data)}")
         return None
     return data
 

@@ -8,19 +8,29 @@ from types import MappingProxyType
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from xiaoer.shop.checked_yaml import (
+    CheckedFile,
+    LineMap,
+    LineSeq,
+    Section,
+    describe,
+    num,
+    read_yaml,
+    word,
+)
 from xiaoer.shop.model import (
     BARGAIN_STEPS,
+    PROVINCES,
+    SHOP_FILES,
     BargainPolicy,
     Colour,
     ConfigProblem,
     Courier,
     DeliveryRegion,
     Item,
-    PROVINCES,
     Promotion,
     ReminderPolicy,
     ReturnPolicy,
-    SHOP_FILES,
     ShippingPolicy,
     Shop,
     ShopConfigError,
@@ -29,25 +39,15 @@ from xiaoer.shop.model import (
     Sizing,
     TimeWindow,
     VipPolicy,
-    _colour_key,
-    _place_key,
-)
-from xiaoer.shop.checked_yaml import (
-    _File,
-    _Map,
-    _Section,
-    _Seq,
-    _describe,
-    _num,
-    _read_yaml,
-    _word,
+    colour_key,
+    place_key,
 )
 
 # --------------------------------------------------------------------------- builders
 
 
-def _build_sizing(f: _File, data: _Map) -> Sizing | None:
-    top = _Section(f, data, "", ("ease_cm", "body_sizes", "charts"))
+def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
+    top = Section(f, data, "", ("ease_cm", "body_sizes", "charts"))
     ease = top.number("ease_cm", minimum=0)
 
     body: list[SizeRange] = []
@@ -58,7 +58,7 @@ def _build_sizing(f: _File, data: _Map) -> Sizing | None:
             top.error("body_sizes", "'body_sizes' is empty; list at least one size")
         previous = None
         for key in body_map.data:
-            size = (_word(key) or str(key)).upper()
+            size = (word(key) or str(key)).upper()
             order.append(size)
             sec = body_map.section(key, ("height_cm", "weight_kg"), where=f"size {size}: ")
             if sec is None:
@@ -71,8 +71,8 @@ def _build_sizing(f: _File, data: _Map) -> Sizing | None:
                     old = getattr(previous, attr)
                     if new[0] < old[0] or new[1] < old[1]:
                         sec.error(attr, (
-                            f"{label} {_num(new[0])}-{_num(new[1])} is below size {previous.size} "
-                            f"({_num(old[0])}-{_num(old[1])}); list sizes from small to large"
+                            f"{label} {num(new[0])}-{num(new[1])} is below size {previous.size} "
+                            f"({num(old[0])}-{num(old[1])}); list sizes from small to large"
                         ))
             current = SizeRange(size, height, weight)
             body.append(current)
@@ -96,7 +96,7 @@ def _build_sizing(f: _File, data: _Map) -> Sizing | None:
                 if not meas.data:
                     sec.error("measurements_cm", "'measurements_cm' is empty; list each size's measurements")
                 for size_key in meas.data:
-                    size = (_word(size_key) or str(size_key)).upper()
+                    size = (word(size_key) or str(size_key)).upper()
                     if order and size not in order:
                         meas.error(size_key, f"size {size} is not in body_sizes ({', '.join(order)})")
                         continue
@@ -104,7 +104,7 @@ def _build_sizing(f: _File, data: _Map) -> Sizing | None:
                     if not isinstance(row, dict) or not row:
                         meas.error(size_key, f"size {size} should list measurements like {{waist: 66, hip: 88}}")
                         continue
-                    row_sec = _Section(f, row, f"chart {name} size {size}: ")
+                    row_sec = Section(f, row, f"chart {name} size {size}: ")
                     values = {}
                     for kind in row:
                         v = row_sec.number(kind, above=0)
@@ -127,8 +127,8 @@ def _build_sizing(f: _File, data: _Map) -> Sizing | None:
                             before = measurements[previous_size].get(kind)
                             if before is not None and v < before:
                                 meas.error(size, (
-                                    f"{kind} {_num(v)} for size {size} is smaller than "
-                                    f"{_num(before)} for size {previous_size}; bigger sizes need bigger measurements"
+                                    f"{kind} {num(v)} for size {size} is smaller than "
+                                    f"{num(before)} for size {previous_size}; bigger sizes need bigger measurements"
                                 ))
                     previous_size = size
             sizes = tuple(measurements)
@@ -136,9 +136,9 @@ def _build_sizing(f: _File, data: _Map) -> Sizing | None:
             usual_sec = sec.section("usual_sizes", None, required=False)
             if usual_sec is not None:
                 for key, value in usual_sec.data.items():
-                    theirs, ours = _word(key), _word(value)
+                    theirs, ours = word(key), word(value)
                     if not theirs or not ours:
-                        usual_sec.error(key, f"usual size {key} should map to one of our sizes, not {_describe(value)}")
+                        usual_sec.error(key, f"usual size {key} should map to one of our sizes, not {describe(value)}")
                         continue
                     ours = ours.upper()
                     if sizes and ours not in sizes:
@@ -167,21 +167,21 @@ _ITEM_KEYS = (
 )
 
 
-def _build_catalog(f: _File, data: _Map, sizing: Sizing | None) -> tuple[Item, ...] | None:
-    top = _Section(f, data, "", ("items",))
+def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tuple[Item, ...] | None:
+    top = Section(f, data, "", ("items",))
     seq = top.seq("items", allow_empty=False)
     if seq is None:
         return None
 
-    raw_items: list[tuple[_Section, dict]] = []
+    raw_items: list[tuple[Section, dict]] = []
     sku_lines: dict[str, int] = {}
     for index, (entry, line) in enumerate(zip(seq, seq.item_lines)):
         if not isinstance(entry, dict):
-            f.error(line, f"item #{index + 1} should be a group of settings starting with 'sku:', not {_describe(entry)}")
+            f.error(line, f"item #{index + 1} should be a group of settings starting with 'sku:', not {describe(entry)}")
             continue
-        probe = _Section(f, entry, f"item #{index + 1}: ")
+        probe = Section(f, entry, f"item #{index + 1}: ")
         sku = probe.text("sku")
-        sec = _Section(f, entry, f"item {sku}: " if sku else f"item #{index + 1}: ", _ITEM_KEYS)
+        sec = Section(f, entry, f"item {sku}: " if sku else f"item #{index + 1}: ", _ITEM_KEYS)
         if sku is not None:
             key = sku.casefold()
             if key in sku_lines:
@@ -202,7 +202,7 @@ def _build_catalog(f: _File, data: _Map, sizing: Sizing | None) -> tuple[Item, .
         price = sec.number("price", above=0)
         floor = sec.number("floor", above=0)
         if price is not None and floor is not None and floor > price:
-            sec.error("floor", f"floor {_num(floor)} is above price {_num(price)}")
+            sec.error("floor", f"floor {num(floor)} is above price {num(price)}")
         fields["price"], fields["floor"] = price, floor
         is_set = bool(fields["components"])
 
@@ -215,16 +215,16 @@ def _build_catalog(f: _File, data: _Map, sizing: Sizing | None) -> tuple[Item, .
                 if isinstance(value, str) and value.strip():
                     colour = Colour(value.strip(), True)
                 elif isinstance(value, dict):
-                    csec = _Section(f, value, sec.where, ("name", "in_stock"))
+                    csec = Section(f, value, sec.where, ("name", "in_stock"))
                     name = csec.text("name")
                     stock = csec.boolean("in_stock", required=False, default=True)
                     if name is None or stock is None:
                         continue
                     colour = Colour(name, stock)
                 else:
-                    f.error(line, f"{sec.where}a colour should be a name or {{name: 白, in_stock: true}}, not {_describe(value)}")
+                    f.error(line, f"{sec.where}a colour should be a name or {{name: 白, in_stock: true}}, not {describe(value)}")
                     continue
-                key = _colour_key(colour.name)
+                key = colour_key(colour.name)
                 if key in seen:
                     f.error(line, f"{sec.where}colour {colour.name} is listed twice (first on line {seen[key]})")
                     continue
@@ -254,7 +254,7 @@ def _build_catalog(f: _File, data: _Map, sizing: Sizing | None) -> tuple[Item, .
                 seq_sizes = sec.data.get("sizes")
                 for i, size in enumerate(sizes):
                     if size not in chart.sizes:
-                        line = seq_sizes.item_lines[i] if isinstance(seq_sizes, _Seq) else sec.line("sizes")
+                        line = seq_sizes.item_lines[i] if isinstance(seq_sizes, LineSeq) else sec.line("sizes")
                         f.error(line, f"{sec.where}size {size} is not in size chart '{chart_name}' ({', '.join(chart.sizes)})")
 
     # pass 2: references between items
@@ -265,7 +265,7 @@ def _build_catalog(f: _File, data: _Map, sizing: Sizing | None) -> tuple[Item, .
             values = fields[key]
             seq_values = sec.data.get(key)
             for i, ref in enumerate(values):
-                line = seq_values.item_lines[i] if isinstance(seq_values, _Seq) else sec.line(key)
+                line = seq_values.item_lines[i] if isinstance(seq_values, LineSeq) else sec.line(key)
                 target = by_sku.get(ref.casefold())
                 if target is None:
                     hint = difflib.get_close_matches(ref, [v["sku"] for v in by_sku.values()], n=1)
@@ -328,7 +328,7 @@ def _set_colours(parts: Iterable[list[Colour]]) -> list[Colour]:
     merged: dict[str, Colour] = {}
     for colours in parts:
         for c in colours:
-            key = _colour_key(c.name)
+            key = colour_key(c.name)
             if key in merged:
                 merged[key] = Colour(merged[key].name, merged[key].in_stock or c.in_stock)
             else:
@@ -344,8 +344,8 @@ def _set_sizes(parts: Iterable[tuple[str, ...]], order: tuple[str, ...]) -> tupl
     return tuple(sorted(sizes, key=lambda s: rank.get(s, len(rank))))
 
 
-def _build_shop_settings(f: _File, data: _Map) -> dict | None:
-    top = _Section(f, data, "", ("name", "timezone", "agent_hours", "promotion", "vip", "payment_reminders"))
+def _build_shop_settings(f: CheckedFile, data: LineMap) -> dict | None:
+    top = Section(f, data, "", ("name", "timezone", "agent_hours", "promotion", "vip", "payment_reminders"))
     out: dict[str, Any] = {"name": top.text("name")}
 
     tz = top.text("timezone")
@@ -383,8 +383,8 @@ def _build_shop_settings(f: _File, data: _Map) -> dict | None:
     if vip is not None:
         discount = vip.number("discount", above=0)
         if discount is not None and discount > 1:
-            hint = f"; for {_num(discount)}折 write {_num(round(discount / 10, 4))}" if discount < 10 else ""
-            vip.error("discount", f"'discount' is {_num(discount)}; it must be 1 or less (0.98 = 9.8折){hint}")
+            hint = f"; for {num(discount)}折 write {num(round(discount / 10, 4))}" if discount < 10 else ""
+            vip.error("discount", f"'discount' is {num(discount)}; it must be 1 or less (0.98 = 9.8折){hint}")
             discount = None
         after = vip.choice("after", ("first_completed_order",), required=False, default="first_completed_order")
         out["vip_line"] = vip.line("discount")
@@ -410,7 +410,7 @@ def _build_shop_settings(f: _File, data: _Map) -> dict | None:
     return out if f.ok else None
 
 
-def _build_region(sec: _Section, named: str | None = None, with_places: bool = True) -> DeliveryRegion | None:
+def _build_region(sec: Section, named: str | None = None, with_places: bool = True) -> DeliveryRegion | None:
     name = sec.text("name", required=named is None, default=named)
     days = sec.range("days", whole=True)
     postage = sec.number("postage", minimum=0)
@@ -422,22 +422,22 @@ def _build_region(sec: _Section, named: str | None = None, with_places: bool = T
         seq = sec.data.get("provinces")
         clean = []
         for i, p in enumerate(provinces):
-            key = _place_key(p)
+            key = place_key(p)
             if key not in PROVINCES:
                 hint = difflib.get_close_matches(key, PROVINCES, n=1, cutoff=0.5)
                 also = f" (did you mean {hint[0]}?)" if hint else ""
-                line = seq.item_lines[i] if isinstance(seq, _Seq) else sec.line("provinces")
+                line = seq.item_lines[i] if isinstance(seq, LineSeq) else sec.line("provinces")
                 sec.file.error(line, f"{sec.where}'{p}' is not a province{also}")
             clean.append(key)
         provinces = tuple(clean)
-        cities = tuple(_place_key(c) for c in (sec.texts("cities", required=False) or ()))
+        cities = tuple(place_key(c) for c in (sec.texts("cities", required=False) or ()))
     if None in (name, days, postage, free):
         return None
     return DeliveryRegion(name, days, postage, free, provinces, cities)
 
 
-def _build_shipping(f: _File, data: _Map, settings: dict | None) -> ShippingPolicy | None:
-    top = _Section(f, data, "", (
+def _build_shipping(f: CheckedFile, data: LineMap, settings: dict | None) -> ShippingPolicy | None:
+    top = Section(f, data, "", (
         "default_courier", "couriers", "ship_within_hours", "ship_in_payment_order",
         "regions", "other_provinces",
     ))
@@ -448,7 +448,7 @@ def _build_shipping(f: _File, data: _Map, settings: dict | None) -> ShippingPoli
         if isinstance(value, str) and value.strip():
             courier = Courier(value.strip())
         elif isinstance(value, dict):
-            sec = _Section(f, value, "courier: ", ("name", "aliases", "surcharge"))
+            sec = Section(f, value, "courier: ", ("name", "aliases", "surcharge"))
             name = sec.text("name")
             if name:
                 sec.where = f"courier {name}: "
@@ -458,7 +458,7 @@ def _build_shipping(f: _File, data: _Map, settings: dict | None) -> ShippingPoli
                 continue
             courier = Courier(name, surcharge, aliases)
         else:
-            f.error(line, f"a courier should be a name or {{name: 顺丰, surcharge: 10}}, not {_describe(value)}")
+            f.error(line, f"a courier should be a name or {{name: 顺丰, surcharge: 10}}, not {describe(value)}")
             continue
         for term in (courier.name, *courier.aliases):
             if term.casefold() in seen:
@@ -483,9 +483,9 @@ def _build_shipping(f: _File, data: _Map, settings: dict | None) -> ShippingPoli
     region_seq = top.seq("regions", required=False) or ()
     for value, line in zip(region_seq, getattr(region_seq, "item_lines", ())):
         if not isinstance(value, dict):
-            f.error(line, f"a region should be a group of settings starting with 'name:', not {_describe(value)}")
+            f.error(line, f"a region should be a group of settings starting with 'name:', not {describe(value)}")
             continue
-        sec = _Section(f, value, "region: ", ("name", "provinces", "cities", "days", "postage", "free_shipping"))
+        sec = Section(f, value, "region: ", ("name", "provinces", "cities", "days", "postage", "free_shipping"))
         label = sec.text("name")
         if label is None:
             continue
@@ -519,8 +519,8 @@ def _build_shipping(f: _File, data: _Map, settings: dict | None) -> ShippingPoli
     )
 
 
-def _build_returns(f: _File, data: _Map) -> ReturnPolicy | None:
-    top = _Section(f, data, "", (
+def _build_returns(f: CheckedFile, data: LineMap) -> ReturnPolicy | None:
+    top = Section(f, data, "", (
         "no_reason_days", "counted_from", "exchanges", "conditions", "not_returnable",
         "postage", "refund_approval_above",
     ))
@@ -563,13 +563,13 @@ def _build_returns(f: _File, data: _Map) -> ReturnPolicy | None:
     )
 
 
-def _build_bargaining(f: _File, data: _Map, items: tuple[Item, ...] | None) -> BargainPolicy | None:
-    top = _Section(f, data, "", ("ladder", "bundles", "excuse", "ask_manager"))
+def _build_bargaining(f: CheckedFile, data: LineMap, items: tuple[Item, ...] | None) -> BargainPolicy | None:
+    top = Section(f, data, "", ("ladder", "bundles", "excuse", "ask_manager"))
     ladder = top.texts("ladder", allow_empty=True)
     if ladder is not None:
         seq = top.data.get("ladder")
         for i, step in enumerate(ladder):
-            line = seq.item_lines[i] if isinstance(seq, _Seq) else top.line("ladder")
+            line = seq.item_lines[i] if isinstance(seq, LineSeq) else top.line("ladder")
             if step not in BARGAIN_STEPS:
                 f.error(line, f"ladder step '{step}' is unknown; steps are: {', '.join(BARGAIN_STEPS)}")
             elif ladder.index(step) != i:
@@ -579,7 +579,7 @@ def _build_bargaining(f: _File, data: _Map, items: tuple[Item, ...] | None) -> B
         by_sku = {i.sku.casefold(): i for i in items}
         seq = top.data.get("bundles")
         for i, sku in enumerate(bundles):
-            line = seq.item_lines[i] if isinstance(seq, _Seq) else top.line("bundles")
+            line = seq.item_lines[i] if isinstance(seq, LineSeq) else top.line("bundles")
             item = by_sku.get(sku.casefold())
             if item is None:
                 f.error(line, f"bundle sku {sku} is not in catalog.yml")
@@ -615,7 +615,7 @@ def _build_bargaining(f: _File, data: _Map, items: tuple[Item, ...] | None) -> B
     )
 
 
-def _cross_checks(f_shop: _File, settings: dict, shipping_hours: int | None, items: tuple[Item, ...] | None) -> None:
+def _cross_checks(f_shop: CheckedFile, settings: dict, shipping_hours: int | None, items: tuple[Item, ...] | None) -> None:
     promo = settings.get("promotion")
     if promo is not None and shipping_hours is not None and promo.ship_within_hours < shipping_hours:
         f_shop.error(settings["promotion_line"], (
@@ -627,8 +627,8 @@ def _cross_checks(f_shop: _File, settings: dict, shipping_hours: int | None, ite
         for item in items:
             if vip.price(item.price) < item.floor:
                 f_shop.error(settings["vip_line"], (
-                    f"VIP {vip.zhe}折 would sell {item.sku} at {_num(vip.price(item.price))}, "
-                    f"below its floor {_num(item.floor)}"
+                    f"VIP {vip.zhe}折 would sell {item.sku} at {num(vip.price(item.price))}, "
+                    f"below its floor {num(item.floor)}"
                 ))
 
 
@@ -652,10 +652,10 @@ def load_shop(path: str | os.PathLike = "shop") -> Shop:
         raise ShopConfigError([ConfigProblem(folder, None, "shop folder not found")])
 
     paths = {stem: _file_path(folder, stem) for stem in SHOP_FILES}
-    raw = {stem: _read_yaml(p, p, problems) for stem, p in paths.items()}
+    raw = {stem: read_yaml(p, p, problems) for stem, p in paths.items()}
     if problems:
         raise ShopConfigError(problems)
-    files = {stem: _File(p, problems) for stem, p in paths.items()}
+    files = {stem: CheckedFile(p, problems) for stem, p in paths.items()}
 
     sizing = _build_sizing(files["sizing"], raw["sizing"])
     items = _build_catalog(files["catalog"], raw["catalog"], sizing)

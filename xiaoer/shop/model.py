@@ -114,7 +114,7 @@ class Colour:
     in_stock: bool = True
 
 
-def _colour_key(name: str) -> str:
+def colour_key(name: str) -> str:
     """浅蓝色 and 浅蓝 are the same colour."""
     key = name.strip().casefold()
     return key[:-1] if len(key) > 1 and key.endswith("色") else key
@@ -150,8 +150,8 @@ class Item:
 
     def colour(self, name: str) -> Colour | None:
         """The colour called ``name`` (``黑`` and ``黑色`` match alike), or None."""
-        key = _colour_key(name)
-        return next((c for c in self.colours if _colour_key(c.name) == key), None)
+        key = colour_key(name)
+        return next((c for c in self.colours if colour_key(c.name) == key), None)
 
     def in_stock(self, colour: str | None = None) -> bool:
         """Is this colour in stock? Without a colour: is any colour in stock?
@@ -262,7 +262,7 @@ class DeliveryRegion:
     cities: tuple[str, ...] = ()
 
 
-def _place_key(text: str) -> str:
+def place_key(text: str) -> str:
     key = text.strip()
     for suffix in _PLACE_SUFFIXES:
         if key.endswith(suffix) and len(key) > len(suffix) + 1:
@@ -300,7 +300,7 @@ class ShippingPolicy:
     def region(self, place: str) -> DeliveryRegion:
         """The delivery region for a province, city or region name ("新疆维吾尔自治区",
         "杭州", "江浙沪", "浙江杭州"); anywhere not listed counts as other provinces."""
-        key = _place_key(place)
+        key = place_key(place)
         for r in self.regions:
             if key == r.name or key in r.provinces or key in r.cities:
                 return r

@@ -1,0 +1,110 @@
+"""The buyer's side of the gateway: the widget page, the conversation API, the widget's
+socket, and the NLG endpoint Rasa calls for every reply."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any
+
+from sanic import Blueprint, Request, Sanic
+from sanic.response import HTTPResponse, file
+from sanic.response import json as json_response
+
+from bot.infra.pubsub import buyer_channel
+from bot.infra.rasa import RasaUnavailable
+from bot.infra.requests import (
+    BadRequest,
+    check_conversation_id,
+    check_text,
+    error,
+    read_json,
+)
+from bot.infra.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+STORE_DOWN = "the conversation store is unavailable; nothing was saved, please send again"
+RASA_DOWN = "the bot is not answering right now; your message is saved"
+
+
+def create_blueprint() -> Blueprint:
+    bp = Blueprint("buyer_chat")
+
+    @bp.get("/")
+    async def widget(request: Request) -> HTTPResponse:
+        return await file(request.app.ctx.settings.web_dir / "index.html", mime_type="text/html; charset=utf-8")
+
+    @bp.post("/api/conversations/<conversation_id:str>/messages")
+    async def post_message(request: Request, conversation_id: str) -> HTTPResponse:
+        check_conversation_id(conversation_id)
+        text = check_text(read_json(request), request.app.ctx.settings.max_text_chars)
+        reply = await request.app.ctx.conversations.buyer_says(conversation_id, text)
+        return json_response(reply.as_json())
+
+    @bp.get("/api/conversations/<conversation_id:str>")
+    async def get_conversation(request: Request, conversation_id: str) -> HTTPResponse:
+        check_conversation_id(conversation_id)
+        if not await request.app.ctx.store.exists(conversation_id):
+            return error(404, "no such conversation")
+        return json_response((await request.app.ctx.conversations.history(conversation_id)).as_json())
+
+    @bp.post("/api/conversations")
+    async def new_conversation(request: Request) -> HTTPResponse:
+        """A fresh, unguessable conversation id for a widget that has none yet."""
+        return json_response({"conversation_id": uuid.uuid4().hex}, status=201)
+
+    @bp.post("/nlg")
+    async def nlg(request: Request) -> HTTPResponse:
+        payload = read_json(request)
+        if not isinstance(payload, dict):
+            raise BadRequest("the NLG request must be a JSON object")
+        return json_response(await request.app.ctx.nlg.render(payload))
+
+    @bp.websocket("/ws/<conversation_id:str>")
+    async def buyer_socket(request: Request, ws: Any, conversation_id: str) -> None:
+        try:
+            check_conversation_id(conversation_id)
+        except BadRequest as exc:
+            await ws.send(json.dumps({"error": str(exc)}, ensure_ascii=False))
+            await ws.close(code=1008, reason="bad conversation id")
+            return
+        # Pushes (an agent's reply, a change of mode) arrive from any gateway through the
+        # hub while this loop answers the buyer's own messages.
+        async with request.app.ctx.hub.listen(buyer_channel(conversation_id)) as pushes:
+            pushing = asyncio.create_task(send_pushes(ws, pushes))
+            try:
+                async for raw in ws:
+                    reply = await socket_reply(request.app, conversation_id, raw)
+                    await ws.send(json.dumps(reply, ensure_ascii=False))
+            finally:
+                pushing.cancel()
+
+    return bp
+
+
+async def send_pushes(ws: Any, pushes: asyncio.Queue) -> None:
+    try:
+        while True:
+            await ws.send(json.dumps(await pushes.get(), ensure_ascii=False))
+    except Exception as exc:  # the socket closed; the widget catches up from the log on reconnect
+        log.debug("push to a closed buyer socket: %s", exc)
+
+
+async def socket_reply(app: Sanic, conversation_id: str, raw: Any) -> dict[str, Any]:
+    """One widget frame in, one reply frame out; errors are frames too, never a dropped socket."""
+    try:
+        payload = json.loads(raw)
+    except (TypeError, ValueError):
+        return {"error": 'each frame must be JSON like {"text": "在吗"}'}
+    try:
+        text = check_text(payload, app.ctx.settings.max_text_chars)
+        return (await app.ctx.conversations.buyer_says(conversation_id, text)).as_json()
+    except BadRequest as exc:
+        return {"error": str(exc)}
+    except StoreUnavailable:
+        return {"error": STORE_DOWN}
+    except RasaUnavailable:
+        return {"error": RASA_DOWN}

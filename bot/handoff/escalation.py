@@ -1,0 +1,149 @@
+"""After each buyer message: does a person take over, and what is the buyer told?
+
+The bot hands off itself (a ``{"handoff": ...}`` payload from actions/handoff.py, Rasa
+already paused). The gateway adds the one trigger Rasa cannot see: an angry buyer the
+bot did not hand off (xiaoer/anger.py), for whom it pauses Rasa itself. Either way a case
+is opened in the queue and the buyer learns their place in the line and, outside agent
+hours, when someone will answer. While a case is open the bot stays silent: anything
+Rasa still says (a new session unpauses it) is dropped and Rasa is paused again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from bot.handoff.queue import Case, CaseQueue, case_priority
+from bot.handoff.understanding import case_summary
+from bot.infra.outbound import Outbound
+from bot.infra.pubsub import AGENTS
+from bot.infra.rasa import RasaUnavailable
+from xiaoer import clock as app_clock
+from xiaoer.anger import assess_anger
+
+log = logging.getLogger(__name__)
+
+ANGRY_SCRIPT = "utter_handoff_complaint"
+# script-values: utter_queue_position: position
+# script-values: utter_queue_still_waiting: position
+# script-values: utter_agents_closed: opening, agent_hours
+WAIT_NOTICE_EVERY = 120  # seconds between "still in the line" notes to a waiting buyer
+
+
+@dataclass
+class Turn:
+    messages: list[dict[str, Any]]  # the bot's, for the buyer
+    notices: list[dict[str, Any]]  # the gateway's: place in the line, agent hours
+    mode: str
+
+
+def opening_text(now: dt.datetime, opening: dt.datetime) -> str:
+    """When agents open, as a buyer would say it: 今天上午9:00, 明天上午9:00, 6月2日下午2:30."""
+    days = (opening.date() - now.date()).days
+    day = {0: "今天", 1: "明天"}.get(days, f"{opening.month}月{opening.day}日")
+    hour = opening.hour
+    part = "凌晨" if hour < 6 else "上午" if hour < 12 else "中午" if hour < 13 else "下午" if hour < 18 else "晚上"
+    clock = hour if hour <= 12 else hour - 12
+    return f"{day}{part}{clock}:{opening.minute:02d}"
+
+
+class Escalation:
+    def __init__(
+        self,
+        queue: CaseQueue,
+        outbound: Outbound,
+        tracker_api: Any,
+        shop: Any,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.queue = queue
+        self.outbound = outbound
+        self.store = outbound.store
+        self.hub = outbound.hub
+        self.tracker_api = tracker_api
+        self.shop = shop
+        self.now = now or shop.now
+
+    async def say(self, conversation_id: str, script_id: str, **values: Any) -> dict[str, Any] | None:
+        rendered = await self.outbound.render(conversation_id, script_id, values)
+        return {"text": rendered.text, "buttons": rendered.buttons} if rendered else None
+
+    async def queue_notices(self, conversation_id: str, again: bool = False) -> list[dict[str, Any]]:
+        """Your place in the line, and outside agent hours when someone will answer."""
+        notices = []
+        position = await self.queue.position(conversation_id)
+        if position:
+            script = "utter_queue_still_waiting" if again else "utter_queue_position"
+            notices.append(await self.say(conversation_id, script, position=position))
+        now = self.now()
+        if not self.shop.is_agent_hours(now):
+            opening = opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
+            notices.append(await self.say(
+                conversation_id, "utter_agents_closed", opening=opening, agent_hours=str(self.shop.agent_hours)))
+        await self.queue.mark_notified(conversation_id, app_clock.now())
+        return [n for n in notices if n]
+
+    async def after_turn(
+        self,
+        conversation_id: str,
+        text: str,
+        mode: str,
+        messages: list[dict[str, Any]],
+        controls: list[dict[str, Any]],
+    ) -> Turn:
+        """The bot's messages, the gateway's notices and the mode after this buyer message."""
+        handoff = next((c["handoff"] for c in controls if isinstance(c.get("handoff"), dict)), None)
+        angry = assess_anger(text).angry
+        if mode == "bot":
+            if handoff:
+                reason = str(handoff.get("reason") or "buyer_asked")
+                await self.open_case(conversation_id, reason, angry, handoff.get("intent"))
+                return Turn(messages, await self.queue_notices(conversation_id), "waiting")
+            if angry:
+                await self.pause_rasa(conversation_id)
+                await self.open_case(conversation_id, "angry_buyer", True, None)
+                told = [m for m in [await self.say(conversation_id, ANGRY_SCRIPT)] if m]
+                return Turn(messages + told, await self.queue_notices(conversation_id), "waiting")
+            return Turn(messages, [], mode)
+        # A person has (or will have) the conversation: the bot says nothing.
+        if messages or handoff:
+            await self.pause_rasa(conversation_id)
+        await self.hub.publish(AGENTS, {"type": "message", "conversation_id": conversation_id})
+        if mode != "waiting":
+            return Turn([], [], mode)
+        if angry and await self.queue.escalate(conversation_id):
+            await self.hub.publish(AGENTS, {"type": "queue"})
+        case = await self.queue.get(conversation_id)
+        if case and case.status == "waiting" and app_clock.now() - case.notified_at >= WAIT_NOTICE_EVERY:
+            return Turn([], await self.queue_notices(conversation_id, again=True), mode)
+        return Turn([], [], mode)
+
+    async def pause_rasa(self, conversation_id: str) -> None:
+        try:
+            await self.tracker_api.pause(conversation_id)
+        except RasaUnavailable as exc:  # the gateway's mode keeps the bot quiet meanwhile
+            log.warning("could not pause Rasa for %s: %s", conversation_id, exc)
+
+    async def open_case(self, conversation_id: str, reason: str, angry: bool, intent: str | None) -> Case:
+        try:
+            tracker = await self.tracker_api.tracker(conversation_id)
+        except RasaUnavailable as exc:
+            log.warning("case %s opened without Rasa's tracker: %s", conversation_id, exc)
+            tracker = None
+        log_messages = await self.store.messages(conversation_id, limit=30)
+        buyer_texts = [m["text"] for m in log_messages if m.get("sender") == "buyer"]
+        case = Case(
+            conversation_id=conversation_id,
+            reason=reason,
+            priority=case_priority(reason, angry),
+            angry=angry,
+            summary=case_summary(tracker, buyer_texts, self.shop, intent),
+        )
+        case, opened = await self.queue.open(case)
+        await self.store.set_mode(conversation_id, "waiting" if case.status == "waiting" else "human")
+        if opened:
+            log.info("hand-off %s: %s (priority %s)", conversation_id, reason, case.priority)
+            await self.hub.publish(AGENTS, {"type": "queue"})
+        return case

@@ -1,0 +1,81 @@
+"""Talks to the Rasa server: its REST channel (a buyer's message in, the bot's replies out)
+and its tracker API (``--enable-api``, bound to 127.0.0.1): read a conversation, pause, resume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa did not answer; the buyer's message is kept and can be sent again."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+
+    async def send(self, sender: str, text: str) -> list[dict[str, Any]]:
+        """The bot's replies to one buyer message: dicts with text, buttons or custom."""
+        try:
+            response = await self._client.post(
+                "/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa did not answer: {exc!r}") from exc
+        return response.json() or []
+
+    async def ready(self) -> bool:
+        try:
+            response = await self._client.get("/status", timeout=3)
+            return response.status_code == 200 and bool(response.json().get("model_id"))
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+# Handing back: clear the hand-off reason (so the next hand-off records its own), resume,
+# and put Rasa back to listening. Without action_listen the first prediction after a
+# resume runs on a tracker whose last event is the buyer's paused message, and Rasa
+# loops on its fallback instead of answering (seen with 3.6.21).
+RESUME_EVENTS = (
+    {"event": "slot", "name": "handoff_reason", "value": None},
+    {"event": "resume"},
+    {"event": "action", "name": "action_listen"},
+)
+
+
+class RasaTrackerApi:
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The whole tracker: events (with each message's parse_data), slots, paused."""
+        try:
+            response = await self._client.get(f"/conversations/{conversation_id}/tracker")
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(f"Rasa's tracker API did not answer: {exc!r}") from exc
+
+    async def append(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        try:
+            response = await self._client.post(
+                f"/conversations/{conversation_id}/tracker/events", json=list(events)
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa's tracker API did not answer: {exc!r}") from exc
+
+    async def pause(self, conversation_id: str) -> None:
+        await self.append(conversation_id, [{"event": "pause"}])
+
+    async def resume(self, conversation_id: str) -> None:
+        await self.append(conversation_id, list(RESUME_EVENTS))
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,70 @@
+"""What every route checks in a request, and how it says no: one place for the rules.
+
+Errors are ``{"error": "<reason>"}`` with a 4xx status; the reason is for whoever sent the
+request (English for the public API, Chinese on the staff pages).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sanic import Request
+from sanic import exceptions as sanic_errors
+from sanic.response import HTTPResponse
+from sanic.response import json as json_response
+
+# Ids are chosen by the widget (a random token) and are the buyer's only key to the
+# conversation, so they must be long enough not to be guessed and safe in Redis keys.
+CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}\Z")
+
+
+class BadRequest(ValueError):
+    """Input the buyer (or a client) must fix; the message is the reason."""
+
+
+def error(status: int, reason: str) -> HTTPResponse:
+    return json_response({"error": reason}, status=status)
+
+
+def check_conversation_id(conversation_id: str) -> str:
+    if not CONVERSATION_ID.match(conversation_id or ""):
+        raise BadRequest("conversation_id must be 8-64 letters, digits, '-' or '_'")
+    return conversation_id
+
+
+def check_text(payload: Any, max_chars: int) -> str:
+    if not isinstance(payload, dict):
+        raise BadRequest('the body must be a JSON object like {"text": "在吗"}')
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise BadRequest('"text" is required and must be a string')
+    text = text.strip()
+    if not text:
+        raise BadRequest('"text" is empty')
+    if len(text) > max_chars:
+        raise BadRequest(f'"text" is {len(text)} characters; the limit is {max_chars}')
+    return text
+
+
+def read_json(request: Request) -> Any:
+    """The body of an API request (415 when it is not JSON, 400 when it does not parse)."""
+    if "json" not in (request.content_type or ""):
+        raise sanic_errors.SanicException(
+            "the body must be JSON, sent with Content-Type: application/json", status_code=415
+        )
+    try:
+        return json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"the body is not valid JSON ({exc})") from exc
+
+
+def read_staff_json(request: Request) -> Any:
+    """The body of a staff page's request; the reasons are for the person at the page."""
+    if "json" not in (request.content_type or ""):
+        raise BadRequest("请求需要 JSON 格式")
+    try:
+        return json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("请求内容不是有效的 JSON") from exc

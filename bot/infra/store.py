@@ -1,0 +1,135 @@
+"""Where the gateway keeps conversations: Redis in production, memory for a demo.
+
+Both stores have the same async interface. A conversation is a message log, a mode
+(``bot``: the bot answers; ``waiting``: handed off, no person yet; ``human``: an agent
+has it) and, per script, the variant used last, so replies do not repeat word for word.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any, Protocol
+
+from xiaoer import clock as app_clock
+
+MODES = ("bot", "waiting", "human")
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached; nothing was written."""
+
+
+class Store(Protocol):
+    async def ping(self) -> bool: ...
+    async def append_message(self, conversation_id: str, message: dict[str, Any]) -> None: ...
+    async def messages(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]: ...
+    async def exists(self, conversation_id: str) -> bool: ...
+    async def get_mode(self, conversation_id: str) -> str: ...
+    async def set_mode(self, conversation_id: str, mode: str) -> None: ...
+    async def last_variant(self, conversation_id: str, script_id: str) -> int | None: ...
+    async def set_last_variant(self, conversation_id: str, script_id: str, index: int) -> None: ...
+    async def close(self) -> None: ...
+
+
+def stamp(message: dict[str, Any]) -> dict[str, Any]:
+    return {"ts": round(app_clock.now(), 3), **message}
+
+
+class MemoryStore:
+    """A single-process store for `make run` on a machine without Redis."""
+
+    def __init__(self) -> None:
+        self._logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._modes: dict[str, str] = {}
+        self._variants: dict[tuple[str, str], int] = {}
+
+    async def ping(self) -> bool:
+        return True
+
+    async def append_message(self, conversation_id: str, message: dict[str, Any]) -> None:
+        self._logs[conversation_id].append(stamp(message))
+
+    async def messages(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        return list(self._logs.get(conversation_id, [])[-limit:])
+
+    async def exists(self, conversation_id: str) -> bool:
+        return conversation_id in self._logs
+
+    async def get_mode(self, conversation_id: str) -> str:
+        return self._modes.get(conversation_id, "bot")
+
+    async def set_mode(self, conversation_id: str, mode: str) -> None:
+        assert mode in MODES, mode
+        self._modes[conversation_id] = mode
+
+    async def last_variant(self, conversation_id: str, script_id: str) -> int | None:
+        return self._variants.get((conversation_id, script_id))
+
+    async def set_last_variant(self, conversation_id: str, script_id: str, index: int) -> None:
+        self._variants[(conversation_id, script_id)] = index
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisStore:
+    """Conversations in Redis under ``{prefix}:conv:{id}:*``; connects lazily."""
+
+    def __init__(self, url: str, prefix: str = "xiaoer", max_log: int = 5000) -> None:
+        import redis.asyncio as redis  # only the Redis store needs the client
+
+        self._errors = (redis.ConnectionError, redis.TimeoutError, OSError)
+        self.redis = redis.Redis.from_url(
+            url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5
+        )
+        self.prefix = prefix
+        self.max_log = max_log
+
+    def _key(self, conversation_id: str, part: str) -> str:
+        return f"{self.prefix}:conv:{conversation_id}:{part}"
+
+    async def _call(self, coroutine):
+        try:
+            return await coroutine
+        except self._errors as exc:
+            raise StoreUnavailable(f"Redis is not reachable: {exc}") from exc
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.redis.ping())
+        except self._errors:
+            return False
+
+    async def append_message(self, conversation_id: str, message: dict[str, Any]) -> None:
+        key = self._key(conversation_id, "log")
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.rpush(key, json.dumps(stamp(message), ensure_ascii=False))
+        pipe.ltrim(key, -self.max_log, -1)
+        pipe.zadd(f"{self.prefix}:conversations", {conversation_id: app_clock.now()})
+        await self._call(pipe.execute())
+
+    async def messages(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        raw = await self._call(self.redis.lrange(self._key(conversation_id, "log"), -limit, -1))
+        return [json.loads(item) for item in raw]
+
+    async def exists(self, conversation_id: str) -> bool:
+        return bool(await self._call(self.redis.exists(self._key(conversation_id, "log"))))
+
+    async def get_mode(self, conversation_id: str) -> str:
+        mode = await self._call(self.redis.hget(self._key(conversation_id, "meta"), "mode"))
+        return mode or "bot"
+
+    async def set_mode(self, conversation_id: str, mode: str) -> None:
+        assert mode in MODES, mode
+        await self._call(self.redis.hset(self._key(conversation_id, "meta"), "mode", mode))
+
+    async def last_variant(self, conversation_id: str, script_id: str) -> int | None:
+        value = await self._call(self.redis.hget(self._key(conversation_id, "variants"), script_id))
+        return int(value) if value is not None else None
+
+    async def set_last_variant(self, conversation_id: str, script_id: str, index: int) -> None:
+        await self._call(self.redis.hset(self._key(conversation_id, "variants"), script_id, index))
+
+    async def close(self) -> None:
+        await self.redis.aclose()

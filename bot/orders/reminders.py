@@ -1,0 +1,300 @@
+"""Payment reminders (催付) kept in Redis, so a restart or a second gateway neither loses
+nor repeats one, and none goes out in quiet hours.
+
+Keys, under the store's prefix:
+
+- ``reminders:due``      sorted set, order id -> when it may be sent (epoch seconds)
+- ``reminders:claimed``  sorted set, order id -> when the claim lapses (a crashed sender's
+  reminders go back to ``due`` then, so none is lost)
+- ``reminder:{order}``   hash: conversation, kind, script, sent_at (sent once, ever)
+- ``reminders:conv:{conversation}``  set of order ids waiting (a buyer message cancels them)
+- ``reminders:sent_to:{conversation}``  sorted set, order id -> sent_at (the 24 h cap)
+- ``metrics:reminders``  hash: ``sent:{script}``, ``paid_24h:{script}``, ``capped:{script}``
+
+The rules are plain functions (:func:`release_time`, :func:`cap_allows`,
+:func:`reminder_script`); :class:`ReminderScheduler` applies them with an injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from xiaoer import clock as app_clock
+from xiaoer.shop import TimeWindow
+
+if TYPE_CHECKING:
+    from bot.orders.messages import OrderMessages
+    from bot.orders.model import Order, ShopAdapter
+    from xiaoer.shop import Shop
+
+log = logging.getLogger(__name__)
+
+DAY = 24 * 3600
+# The gateway renders these (no Rasa round trip); one per kind, the variant counted in metrics.
+SCRIPT_SILENT = "utter_payment_reminder_silent"  # ordered without chatting
+SCRIPT_CHATTED = "utter_payment_reminder_chatted"  # ordered after chatting
+SCRIPT_PROMOTION = "utter_payment_reminder_promotion"  # promotion mode: urgency
+SCRIPTS = (SCRIPT_SILENT, SCRIPT_CHATTED, SCRIPT_PROMOTION)
+# script-values: utter_payment_reminder_silent: item, size, colour, quantity, address, ship_hours
+# script-values: utter_payment_reminder_chatted: item, size, colour, quantity, address, ship_hours
+# script-values: utter_payment_reminder_promotion: item, size, colour, quantity, address, ship_hours
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def release_time(due: float, quiet: TimeWindow, tz: dt.tzinfo) -> float:
+    """``due`` itself, or the end of the quiet hours it falls in (held until morning)."""
+    local = dt.datetime.fromtimestamp(due, tz)
+    if not quiet.contains(local.time()):
+        return due
+    end = dt.datetime.combine(local.date(), quiet.end, tzinfo=tz)
+    if end <= local:  # 23:30 in a 23:00-09:00 window ends tomorrow morning
+        end = dt.datetime.combine(local.date() + dt.timedelta(days=1), quiet.end, tzinfo=tz)
+    return end.timestamp()
+
+
+def cap_allows(sent_at: Iterable[float], now: float, cap: int) -> bool:
+    """May one more reminder go to this buyer, given when the earlier ones went?"""
+    return sum(1 for t in sent_at if now - DAY < t <= now) < cap
+
+
+def reminder_script(chatted: bool, promotion: bool) -> str:
+    """Which reminder: urgency in promotion mode, else by whether the buyer chatted first."""
+    if promotion:
+        return SCRIPT_PROMOTION
+    return SCRIPT_CHATTED if chatted else SCRIPT_SILENT
+
+
+# --------------------------------------------------------------------------- Redis scripts
+
+# Hand out due reminders, each to exactly one caller: move them from due to claimed with
+# a lease. Lapsed claims (their sender died) are due again first.
+_CLAIM = """
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+for _, id in ipairs(lapsed) do
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZADD', KEYS[1], ARGV[1], id)
+end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZADD', KEYS[2], ARGV[2], id)
+end
+return ids
+"""
+
+# Take a place under the buyer's 24 h cap. 2: this order has its place already (a sender
+# died after taking it), 1: taken now, 0: the cap is full.
+_RESERVE = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 2 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[2]) - 86400)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], 172800)
+return 1
+"""
+
+# Record the sending once and count it once, and drop the reminder from the schedule.
+_FINISH = """
+if redis.call('HSETNX', KEYS[1], 'sent_at', ARGV[2]) == 1 then
+  redis.call('HSET', KEYS[1], 'script', ARGV[3])
+  redis.call('HINCRBY', KEYS[2], 'sent:' .. ARGV[3], 1)
+end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('SREM', KEYS[5], ARGV[1])
+return 1
+"""
+
+
+class ReminderScheduler:
+    """Schedules, claims and sends payment reminders; any number may run on one Redis."""
+
+    def __init__(
+        self,
+        redis: Any,
+        prefix: str,
+        orders: "ShopAdapter",
+        messages: "OrderMessages",
+        shop: "Shop",
+        clock: Callable[[], float] = app_clock.now,
+        lease_seconds: float = 120.0,
+        interval: float = 5.0,
+        batch: int = 50,
+    ) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.orders = orders
+        self.messages = messages
+        self.shop = shop
+        self.clock = clock
+        self.lease_seconds = lease_seconds
+        self.interval = interval
+        self.batch = batch
+        self._claim = redis.register_script(_CLAIM)
+        self._reserve = redis.register_script(_RESERVE)
+        self._finish = redis.register_script(_FINISH)
+        self._task: asyncio.Task | None = None
+
+    # ---- keys
+    @property
+    def due_key(self) -> str:
+        return f"{self.prefix}:reminders:due"
+
+    @property
+    def claimed_key(self) -> str:
+        return f"{self.prefix}:reminders:claimed"
+
+    @property
+    def metrics_key(self) -> str:
+        return f"{self.prefix}:metrics:reminders"
+
+    def record_key(self, order_id: str) -> str:
+        return f"{self.prefix}:reminder:{order_id}"
+
+    def waiting_key(self, conversation_id: str) -> str:
+        return f"{self.prefix}:reminders:conv:{conversation_id}"
+
+    def sent_to_key(self, conversation_id: str) -> str:
+        return f"{self.prefix}:reminders:sent_to:{conversation_id}"
+
+    # ---- schedule and cancel
+    async def schedule(self, order: "Order", chatted: bool) -> float:
+        """Schedule the reminder for a new unpaid order; returns when it is due."""
+        policy = self.shop.reminders
+        due = release_time(order.created_at + policy.delay_minutes * 60, policy.quiet_hours, self.shop.tz)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.record_key(order.order_id), mapping={
+            "conversation_id": order.conversation_id, "kind": "chatted" if chatted else "silent",
+        })
+        pipe.expire(self.record_key(order.order_id), 30 * DAY)
+        pipe.sadd(self.waiting_key(order.conversation_id), order.order_id)
+        pipe.zadd(self.due_key, {order.order_id: due})
+        await pipe.execute()
+        return due
+
+    async def cancel(self, order_id: str) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zrem(self.due_key, order_id)
+        pipe.zrem(self.claimed_key, order_id)
+        await pipe.execute()
+
+    async def cancel_for_buyer_message(self, conversation_id: str) -> int:
+        """The buyer wrote: their waiting reminders are not needed. Returns how many went."""
+        key = self.waiting_key(conversation_id)
+        order_ids = await self.redis.smembers(key)
+        if not order_ids:
+            return 0
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zrem(self.due_key, *order_ids)
+        pipe.zrem(self.claimed_key, *order_ids)
+        pipe.delete(key)
+        removed, _, _ = await pipe.execute()
+        return int(removed)
+
+    async def record_payment(self, order_id: str, paid_at: float) -> None:
+        """Count a payment within 24 h of this order's reminder, for its script variant."""
+        sent_at, script = await self.redis.hmget(self.record_key(order_id), "sent_at", "script")
+        if sent_at and script and 0 <= paid_at - float(sent_at) <= DAY:
+            await self.redis.hincrby(self.metrics_key, f"paid_24h:{script}", 1)
+
+    async def metrics(self) -> dict[str, dict[str, int]]:
+        raw = await self.redis.hgetall(self.metrics_key)
+        out = {script: {"sent": 0, "paid_within_24h": 0, "capped": 0} for script in SCRIPTS}
+        names = {"sent": "sent", "paid_24h": "paid_within_24h", "capped": "capped"}
+        for field, value in raw.items():
+            kind, _, script = field.partition(":")
+            if kind in names:
+                out.setdefault(script, {"sent": 0, "paid_within_24h": 0, "capped": 0})[names[kind]] = int(value)
+        return out
+
+    # ---- sending
+    async def run_once(self) -> list[str]:
+        """Send what is due now; returns the order ids whose reminder went out."""
+        now = self.clock()
+        claimed = await self._claim(keys=[self.due_key, self.claimed_key], args=[now, now + self.lease_seconds, self.batch])
+        sent = []
+        for order_id in claimed:
+            try:
+                if await self._send(order_id, now):
+                    sent.append(order_id)
+            except Exception:  # one broken order must not stop the others; its claim lapses and it is retried
+                log.exception("payment reminder for order %s failed; it will be retried", order_id)
+        return sent
+
+    async def _drop(self, order_id: str, conversation_id: str | None) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zrem(self.claimed_key, order_id)
+        if conversation_id:
+            pipe.srem(self.waiting_key(conversation_id), order_id)
+        await pipe.execute()
+
+    async def _send(self, order_id: str, now: float) -> bool:
+        order = await self.orders.get_order(order_id)
+        record = await self.redis.hgetall(self.record_key(order_id))
+        if order is None or order.status != "unpaid" or record.get("sent_at"):
+            await self._drop(order_id, order.conversation_id if order else None)
+            return False
+        policy = self.shop.reminders
+        later = release_time(now, policy.quiet_hours, self.shop.tz)
+        if later > now:  # the schedulers were down until the night: hold until morning
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.zrem(self.claimed_key, order_id)
+            pipe.zadd(self.due_key, {order_id: later})
+            await pipe.execute()
+            return False
+        conversation_id = order.conversation_id
+        script = reminder_script(record.get("kind") == "chatted", self.shop.promotion.enabled)
+        place = await self._reserve(keys=[self.sent_to_key(conversation_id)], args=[order_id, now, policy.max_per_buyer_per_24h])
+        if place == 0:  # cap reached: a reminder a day late helps nobody, so it is dropped
+            await self.redis.hincrby(self.metrics_key, f"capped:{script}", 1)
+            await self._drop(order_id, conversation_id)
+            return False
+        # place 2: a sender died after taking the place; it may have written the message.
+        if place == 1 or not await self._already_in_log(conversation_id, order_id):
+            values = {
+                "item": order.item, "size": order.size, "colour": order.colour,
+                "quantity": order.quantity, "address": order.address,
+                "ship_hours": self.shop.ship_hours(),
+            }
+            message = await self.messages.send(conversation_id, script, values, order, reminder_for=order_id)
+            if message is None:  # the script is missing or broken: give the buyer's place back
+                log.error("payment reminder %s could not be rendered; order %s gets none", script, order_id)
+                await self.redis.zrem(self.sent_to_key(conversation_id), order_id)
+                await self._drop(order_id, conversation_id)
+                return False
+        await self._finish(
+            keys=[self.record_key(order_id), self.metrics_key, self.due_key, self.claimed_key, self.waiting_key(conversation_id)],
+            args=[order_id, now, script],
+        )
+        return True
+
+    async def _already_in_log(self, conversation_id: str, order_id: str) -> bool:
+        recent = await self.messages.store.messages(conversation_id, limit=100)
+        return any(m.get("reminder_for") == order_id for m in recent)
+
+    # ---- background loop
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._loop(), name="payment-reminders")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # Redis down for a moment: try again next round
+                log.exception("payment reminder round failed")
+            await asyncio.sleep(self.interval)

@@ -1,0 +1,66 @@
+"""The demo shop's order store: one JSON value per order in Redis, changed atomically.
+
+A real platform (Taobao, Youzan, ...) implements :class:`bot.orders.model.ShopAdapter`
+instead; ``tools/demo_orders.py`` creates and pays demo orders.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from bot.orders.model import TRANSITIONS, Order, OrderConflict, UnknownOrder
+
+# Move an order to a new status only from the allowed ones, in one step, so two replicas
+# handling a retried webhook cannot both act on it. Returns the old status (or nil).
+_TRANSITION = """
+local data = redis.call('GET', KEYS[1])
+if not data then return nil end
+local order = cjson.decode(data)
+local old = order['status']
+if old == ARGV[1] then return old end
+for i = 3, #ARGV do
+  if ARGV[i] == old then
+    order['status'] = ARGV[1]
+    local extra = cjson.decode(ARGV[2])
+    for k, v in pairs(extra) do order[k] = v end
+    redis.call('SET', KEYS[1], cjson.encode(order))
+    return old
+  end
+end
+return '!' .. old
+"""
+
+
+class RedisOrderStore:
+    """The demo shop's embedded order store: one JSON value per order in Redis."""
+
+    def __init__(self, redis: Any, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._transition = redis.register_script(_TRANSITION)
+
+    def _key(self, order_id: str) -> str:
+        return f"{self.prefix}:order:{order_id}"
+
+    async def get_order(self, order_id: str) -> Order | None:
+        raw = await self.redis.get(self._key(order_id))
+        return Order(**json.loads(raw)) if raw else None
+
+    async def add(self, order: Order) -> bool:
+        """Store a new order; False (and nothing changed) when the id exists already."""
+        return bool(await self.redis.set(self._key(order.order_id), json.dumps(asdict(order), ensure_ascii=False), nx=True))
+
+    async def transition(self, order_id: str, event: str, **changes: Any) -> tuple[Order, bool]:
+        """Apply an event; (order, changed). Repeating an event changes nothing (webhook retries)."""
+        status, allowed = TRANSITIONS[event]
+        old = await self._transition(keys=[self._key(order_id)], args=[status, json.dumps(changes), *allowed])
+        if old is None:
+            raise UnknownOrder(order_id)
+        old = old.decode() if isinstance(old, bytes) else old
+        if old.startswith("!"):
+            raise OrderConflict(f"order {order_id} is {old[1:]}; {event} needs it to be {' or '.join(allowed)}")
+        order = await self.get_order(order_id)
+        assert order is not None
+        return order, old != status

@@ -1,0 +1,125 @@
+"""Who may use a staff area (the agent console, the trainer workbench): a person signed in
+with the area's role, asking from our own pages.
+
+:meth:`StaffArea.blueprint` gives an area its page, sign-in, sign-out and "me" routes and
+checks every API request (:meth:`StaffArea.check`); the area adds its own routes to it. The
+signed cookie itself is bot/staff/sessions.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file
+from sanic.response import json as json_response
+
+from bot.infra.requests import BadRequest, error, read_staff_json
+from bot.staff.people import Agent
+from bot.staff.sessions import session_login, sign_in, sign_out
+
+log = logging.getLogger(__name__)
+
+WRONG_PASSWORD = "账号或密码不对，请再试一次"
+
+
+def same_origin(request: Request) -> bool:
+    """No Origin (not a browser's cross-site request) or our own host."""
+    origin = request.headers.get("origin")
+    return not origin or urlsplit(origin).netloc == request.host
+
+
+@dataclass(frozen=True)
+class StaffArea:
+    role: str  # "agent" or "trainer"
+    title: str  # the area as its users call it: 客服工作台, 训练工作台
+    page: str  # "/agent": the page, which holds no data (401 and the sign-in form without a session)
+    html: str  # the page's file in the web folder
+    api_prefixes: tuple[str, ...]  # "/agent/api/", and the area's socket
+    # A signed-in person without the role: told so (403), or treated as not signed in (401).
+    tell_missing_role: bool = True
+
+    @property
+    def api(self) -> str:
+        return self.page + "/api"
+
+    @property
+    def login_path(self) -> str:
+        return self.api + "/login"
+
+    def blueprint(self, name: str, me: Callable[[Agent], dict[str, Any]]) -> Blueprint:
+        """The area's common routes; ``me`` is what the page learns about the person signed in."""
+        bp = Blueprint(name)
+
+        @bp.on_request
+        async def check_session(request: Request) -> HTTPResponse | None:
+            return self.check(request)
+
+        @bp.get(self.page)
+        async def page(request: Request) -> HTTPResponse:
+            status = 200 if self.person(request) else 401
+            html = request.app.ctx.settings.web_dir / self.html
+            return await file(html, status=status, mime_type="text/html; charset=utf-8")
+
+        @bp.post(self.login_path)
+        async def login(request: Request) -> HTTPResponse:
+            return await self.sign_in(request, me)
+
+        @bp.post(self.api + "/logout")
+        async def logout(request: Request) -> HTTPResponse:
+            return sign_out(json_response({"ok": True}))
+
+        @bp.get(self.api + "/me")
+        async def who(request: Request) -> HTTPResponse:
+            return json_response(me(request.ctx.person))
+
+        return bp
+
+    def person(self, request: Request) -> Agent | None:
+        """The signed-in person, if they have this area's role."""
+        login = session_login(request)
+        person = request.app.ctx.people.get(login) if login else None
+        return person if person and person.has_role(self.role) else None
+
+    def check(self, request: Request) -> HTTPResponse | None:
+        """None when the request may go on (``request.ctx.person`` is set), else the refusal."""
+        path = request.path.rstrip("/") or "/"
+        if not path.startswith(self.api_prefixes) or path == self.login_path:
+            return None
+        if not same_origin(request):
+            return error(403, f"请从{self.title}页面操作")
+        login = session_login(request)
+        person = request.app.ctx.people.get(login) if login else None
+        if person is None or not (person.has_role(self.role) or self.tell_missing_role):
+            return error(401, f"请先登录{self.title}")
+        if not person.has_role(self.role):
+            return error(403, self.missing_role)
+        request.ctx.person = person
+        return None
+
+    @property
+    def missing_role(self) -> str:
+        return f"您的账号没有使用{self.title}的权限"
+
+    async def sign_in(self, request: Request, body: Callable[[Agent], dict[str, Any]]) -> HTTPResponse:
+        if not same_origin(request):
+            return error(403, f"请从{self.title}页面登录")
+        payload = read_staff_json(request)
+        if not isinstance(payload, dict):
+            raise BadRequest("请填写账号和密码")
+        name, password = payload.get("login"), payload.get("password")
+        if not isinstance(name, str) or not isinstance(password, str) or len(password) > 1024:
+            return error(401, WRONG_PASSWORD)
+        person = await asyncio.to_thread(request.app.ctx.people.verify, name.strip(), password)
+        if person is not None and not person.has_role(self.role):
+            if self.tell_missing_role:
+                return error(403, self.missing_role)
+            person = None
+        if person is None:
+            log.warning("failed %s sign-in for %r from %s", self.role, name[:32], request.remote_addr or request.ip)
+            return error(401, WRONG_PASSWORD)
+        return sign_in(request, json_response(body(person)), person.login)

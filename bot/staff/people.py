@@ -1,0 +1,180 @@
+"""Human agents and their passwords, from a YAML file (argon2 hashes, never plain text).
+
+``agents.yml``::
+
+    agents:
+      - login: demo
+        name: 小美
+        password_hash: $argon2id$v=19$m=65536,t=3,p=4$...
+        roles: [agent, trainer]     # optional; without it the person is an agent
+
+Roles: ``agent`` signs in to the console at /agent, ``trainer`` to the workbench at
+/trainer; one person may have both.
+
+Add an agent or change a password (asks for the password twice)::
+
+    .venv/bin/python -m bot.staff.people add LOGIN --name 小美 [--file agents.yml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from bot.config import ROOT
+
+DEFAULT_FILE = ROOT / "agents.yml"
+LOGIN = re.compile(r"[a-z0-9_.-]{2,32}\Z")
+MIN_PASSWORD = 8
+ROLES = ("agent", "trainer")
+DEFAULT_ROLES = ("agent",)
+_hasher = PasswordHasher()
+# Verified when the login is unknown, so a wrong login takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AgentConfigError(ValueError):
+    """agents.yml cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    login: str
+    name: str
+    password_hash: str = ""
+    roles: tuple[str, ...] = DEFAULT_ROLES
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def public(self) -> dict[str, str]:
+        return {"login": self.login, "name": self.name}
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def agents_file() -> Path:
+    return Path(os.environ.get("XIAOER_AGENTS_FILE") or DEFAULT_FILE)
+
+
+def _read(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise AgentConfigError(f"{path}: not valid YAML ({exc})") from exc
+    entries = data.get("agents") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise AgentConfigError(f"{path}: expected a list under 'agents:'")
+    return entries
+
+
+class AgentDirectory:
+    def __init__(self, agents: list[Agent]) -> None:
+        self._agents = {a.login: a for a in agents}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "AgentDirectory":
+        path = Path(path) if path else agents_file()
+        agents = []
+        for number, entry in enumerate(_read(path), 1):
+            where = f"{path}: agent {number}"
+            if not isinstance(entry, dict):
+                raise AgentConfigError(f"{where}: expected login, name and password_hash")
+            login, name, hashed = entry.get("login"), entry.get("name"), entry.get("password_hash")
+            if not isinstance(login, str) or not LOGIN.match(login):
+                raise AgentConfigError(f"{where}: login must be 2-32 lower-case letters, digits, '.', '_' or '-'")
+            if not isinstance(hashed, str) or not hashed.startswith("$argon2"):
+                raise AgentConfigError(f"{where} ({login}): password_hash must be an argon2 hash (python -m bot.staff.people add)")
+            roles = entry.get("roles", list(DEFAULT_ROLES))
+            if isinstance(roles, str):
+                roles = [roles]
+            if not isinstance(roles, list) or not roles or any(r not in ROLES for r in roles):
+                raise AgentConfigError(f"{where} ({login}): roles must be a list of {', '.join(ROLES)}")
+            agents.append(Agent(login, str(name or login), hashed, tuple(dict.fromkeys(roles))))
+        return cls(agents)
+
+    def with_role(self, role: str) -> "AgentDirectory":
+        """Only the people who have this role (the console uses its agents, the workbench its trainers)."""
+        return AgentDirectory([a for a in self._agents.values() if a.has_role(role)])
+
+    def __len__(self) -> int:
+        return len(self._agents)
+
+    def get(self, login: str | None) -> Agent | None:
+        return self._agents.get(login or "")
+
+    def verify(self, login: str, password: str) -> Agent | None:
+        """The agent when the password is right, else None (same work either way)."""
+        agent = self._agents.get(login)
+        try:
+            _hasher.verify(agent.password_hash if agent else _DUMMY_HASH, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        return agent
+
+
+def add_agent(path: Path, login: str, name: str, password: str, roles: list[str] | None = None) -> None:
+    """Add the agent, or give an existing one a new name and password (and roles, when given)."""
+    if not LOGIN.match(login):
+        raise AgentConfigError("login must be 2-32 lower-case letters, digits, '.', '_' or '-'")
+    if len(password) < MIN_PASSWORD:
+        raise AgentConfigError(f"the password needs at least {MIN_PASSWORD} characters")
+    if roles is not None and (not roles or any(r not in ROLES for r in roles)):
+        raise AgentConfigError(f"roles must be some of {', '.join(ROLES)}")
+    old = [e for e in _read(path) if isinstance(e, dict) and e.get("login") == login]
+    entries = [e for e in _read(path) if not (isinstance(e, dict) and e.get("login") == login)]
+    entry = {"login": login, "name": name, "password_hash": hash_password(password)}
+    kept_roles = roles if roles is not None else (old[0].get("roles") if old else None)
+    if kept_roles:
+        entry["roles"] = list(dict.fromkeys(kept_roles))
+    entries.append(entry)
+    header = "# People of the console at /agent and the workbench at /trainer. Passwords are argon2\n" \
+             "# hashes; roles: agent (the default) and/or trainer. Add one with\n" \
+             "#   .venv/bin/python -m bot.staff.people add LOGIN --name NAME [--role agent --role trainer]\n"
+    body = yaml.safe_dump({"agents": entries}, allow_unicode=True, sort_keys=False)
+    path.write_text(header + body, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.staff.people", description="Manage the console's agents.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="add an agent or set a new password")
+    add.add_argument("login")
+    add.add_argument("--name", help="the name buyers see, e.g. 小美")
+    add.add_argument("--file", type=Path, default=None, help="agents file (default: XIAOER_AGENTS_FILE or agents.yml)")
+    add.add_argument("--role", action="append", choices=ROLES, dest="roles",
+                     help="agent and/or trainer (repeat for both; default: keep, or agent)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    args = parser.parse_args(argv)
+    path = args.file or agents_file()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("The two passwords differ; nothing was changed.", file=sys.stderr)
+            return 1
+    try:
+        add_agent(path, args.login, args.name or args.login, password, args.roles)
+    except AgentConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.login} can now sign in ({path}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""What the bot did not understand, for trainers to review.
+
+The NLG renderer records every buyer message the bot answered with a "not understood"
+script (``REVIEW_SCRIPTS``) in a capped list (Redis when the store is Redis, else memory).
+A trainer picks the right intent and the message becomes a training example
+(bot/trainer/training_file.py); the item leaves the list.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any
+
+from xiaoer import clock as app_clock
+
+log = logging.getLogger(__name__)
+
+REVIEW_SCRIPTS = frozenset({"utter_ask_rephrase", "utter_out_of_scope", "utter_handoff_after_failures"})
+REVIEW_LIMIT = 500
+
+
+class ReviewRecorder:
+    """A capped list of review items, newest first: Redis when given, else this process's memory."""
+
+    def __init__(self, redis: Any | None = None, prefix: str = "xiaoer", limit: int = REVIEW_LIMIT) -> None:
+        self.redis = redis
+        self.key = f"{prefix}:review:pending"
+        self.limit = limit
+        self._memory: collections.deque[str] = collections.deque(maxlen=limit)
+
+    async def record(self, script_id: str, tracker: dict[str, Any]) -> dict[str, Any] | None:
+        """Keep the buyer's latest message when script_id is a not-understood reply."""
+        if script_id not in REVIEW_SCRIPTS:
+            return None
+        latest = tracker.get("latest_message") or {}
+        text = str(latest.get("text") or "").strip()
+        if not text:
+            return None
+        intent = latest.get("intent") or {}
+        item = {
+            "id": uuid.uuid4().hex,
+            "text": text[:2000],
+            "intent": str(intent.get("name") or ""),
+            "confidence": _number(intent.get("confidence")),
+            "conversation_id": str(tracker.get("sender_id") or ""),
+            "script_id": script_id,
+            "time": app_clock.now(),
+        }
+        newest = (await self._raw(0, 0)) or [None]
+        if newest[0]:
+            last = json.loads(newest[0])
+            if last.get("conversation_id") == item["conversation_id"] and last.get("text") == text:
+                return None  # two not-understood replies to the same message
+        raw = json.dumps(item, ensure_ascii=False)
+        if self.redis is None:
+            self._memory.appendleft(raw)
+        else:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.lpush(self.key, raw)
+            pipe.ltrim(self.key, 0, self.limit - 1)
+            await pipe.execute()
+        return item
+
+    async def items(self) -> list[dict[str, Any]]:
+        return [json.loads(raw) for raw in await self._raw(0, -1)]
+
+    async def find(self, item_id: str) -> dict[str, Any] | None:
+        return next((item for item in await self.items() if item.get("id") == item_id), None)
+
+    async def done(self, item_id: str) -> bool:
+        """Take the item off the list; False when it is gone already."""
+        for raw in await self._raw(0, -1):
+            if json.loads(raw).get("id") == item_id:
+                if self.redis is None:
+                    with contextlib.suppress(ValueError):
+                        self._memory.remove(raw)
+                        return True
+                    return False
+                return bool(await self.redis.lrem(self.key, 1, raw))
+        return False
+
+    async def _raw(self, start: int, end: int) -> list[str]:
+        if self.redis is None:
+            items = list(self._memory)
+            return items[start:] if end == -1 else items[start:end + 1]
+        return await self.redis.lrange(self.key, start, end)
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return round(float(value), 4)
+    except (TypeError, ValueError):
+        return None

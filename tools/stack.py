@@ -1,0 +1,223 @@
+"""Start the whole bot (Rasa + action server + gateway) as real processes, for the tests
+and the benchmark, with the command lines of the Procfile (the one place they are written;
+`make run` starts the same file under honcho, docker-compose mirrors it).
+
+The bot runs at a shop-local time the caller chooses (the app's one clock, xiaoer/clock.py),
+so a test run at 03:00 behaves like one at 14:00. Ports come from below the kernel's
+ephemeral range, so another program's outgoing connection cannot take one between the check
+and the start; a port taken anyway (a server someone started) means a restart on new ports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from xiaoer.clock import OFFSET_ENV, offset_to, today_at
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCFILE = ROOT / "Procfile"
+MODEL = ROOT / "models" / "xiaoer.tar.gz"
+WEBHOOK_SECRET = "e2e-webhook-secret"
+SHOP_TZ = ZoneInfo("Asia/Shanghai")  # shop/shop.yml
+DAYTIME = dt.time(14, 0)  # inside agent hours, outside quiet hours
+START_ATTEMPTS = 3
+PORT_TAKEN = ("address already in use", "errno 98")
+
+
+class PortTaken(RuntimeError):
+    def __init__(self, process: str, port: int) -> None:
+        super().__init__(f"{process} could not listen on 127.0.0.1:{port}: the address is in use")
+        self.process, self.port = process, port
+
+
+def procfile_commands(env: dict[str, str], path: Path = PROCFILE) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Each process of the Procfile: its argv with ``$VARS`` filled from env, and the
+    variables its line sets for itself (``PORT=$GATEWAY_PORT ...``)."""
+    commands = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, command = line.partition(":")
+        words = [re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), ""), w) for w in shlex.split(command)]
+        own = {}
+        while words and re.fullmatch(r"\w+=.*", words[0]):
+            key, _, value = words.pop(0).partition("=")
+            own[key] = value
+        commands[name.strip()] = (words, own)
+    return commands
+
+
+def ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def free_port() -> int:
+    """A port free right now, below the ephemeral range (the kernel never gives those to
+    outgoing connections), so nothing but another server can take it before we bind it."""
+    high = ephemeral_range()[0] - 1
+    for _ in range(100):
+        port = random.randint(max(1024, high - 12000), high)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
+
+
+def redis_parts(url: str) -> tuple[str, str, str]:
+    rest = url.split("://", 1)[1].split("@")[-1]
+    hostport, _, db = rest.partition("/")
+    host, _, port = hostport.partition(":")
+    return host, port or "6379", db or "0"
+
+
+@dataclass
+class LiveBot:
+    workdir: Path
+    redis_url: str
+    prefix: str = field(default_factory=lambda: f"xiaoere2e{uuid.uuid4().hex[:8]}")
+    ports: dict[str, int] = field(default_factory=lambda: {n: free_port() for n in ("gateway", "rasa", "actions")})
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    shop_time: dt.time = DAYTIME
+    clock_offset: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def scripts_dir(self) -> Path:
+        return self.workdir / "scripts_zh"
+
+    def env(self) -> dict[str, str]:
+        host, port, db = redis_parts(self.redis_url)
+        return {
+            **os.environ,
+            "PORT": str(self.ports["gateway"]),
+            "GATEWAY_PORT": str(self.ports["gateway"]),
+            "RASA_PORT": str(self.ports["rasa"]),
+            "ACTIONS_PORT": str(self.ports["actions"]),
+            "RASA_ENDPOINTS": "endpoints.yml",
+            "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",
+            "REDIS_URL": self.redis_url,
+            "REDIS_HOST": host, "REDIS_PORT": port, "REDIS_DB": db,
+            "XIAOER_STORE": "redis",
+            "XIAOER_KEY_PREFIX": self.prefix,
+            "XIAOER_SCRIPTS_DIR": str(self.scripts_dir),
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports['actions']}/webhook",
+            "NLG_URL": f"http://127.0.0.1:{self.ports['gateway']}/nlg",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "XIAOER_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            OFFSET_ENV: f"{self.clock_offset:.3f}",
+        }
+
+    def start(self, names=("actions", "gateway", "rasa")) -> None:
+        if not self.scripts_dir.exists():  # tests edit their own copy of the corpus
+            shutil.copytree(ROOT / "scripts_zh", self.scripts_dir)
+        self.clock_offset = offset_to(today_at(self.shop_time, SHOP_TZ))
+        env = self.env()
+        commands = procfile_commands(env)
+        for name in names:
+            argv, own = commands[name]
+            log = open(self.workdir / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(
+                argv, cwd=ROOT, env={**env, **own}, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def wait_ready(self, timeout: float = 180) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    tail = self.log_tail(name)
+                    if any(sign in tail.lower() for sign in PORT_TAKEN):
+                        raise PortTaken(name, self.ports[name])
+                    raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
+            try:
+                health = httpx.get(f"{self.url}/health", timeout=2).json()
+                actions = httpx.get(f"http://127.0.0.1:{self.ports['actions']}/health", timeout=2)
+                if health.get("rasa_ok") and actions.status_code == 200:
+                    return time.monotonic() - started
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("the bot did not become ready:\n" + "\n".join(self.log_tail(n) for n in self.processes))
+
+    def stop(self, names=None) -> None:
+        for name in list(names or self.processes):
+            process = self.processes.pop(name, None)
+            if process and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    def forget(self) -> None:
+        """Delete every Redis key this run wrote (trackers, conversations, cases)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        keys = list(client.scan_iter(f"{self.prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.workdir / f"{name}.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return f"--- {name} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+    def say(self, conversation_id: str, text: str) -> dict:
+        response = httpx.post(f"{self.url}/api/conversations/{conversation_id}/messages", json={"text": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+
+@contextmanager
+def running_bot(workdir: Path, redis_url: str, shop_time: dt.time = DAYTIME):
+    """The whole bot, ready, at ``shop_time`` today in the shop, for the length of a
+    with-block; its Redis keys removed after."""
+    if not MODEL.exists():
+        raise RuntimeError(f"{MODEL} is missing: run the tests through `make test`, which trains it")
+    bot = LiveBot(workdir, redis_url, shop_time=shop_time)
+    try:
+        start_on_free_ports(bot)
+        yield bot
+    finally:
+        bot.stop()
+        bot.forget()
+
+
+def start_on_free_ports(bot: LiveBot) -> None:
+    for attempt in range(1, START_ATTEMPTS + 1):
+        bot.start()
+        try:
+            bot.wait_ready()
+            return
+        except PortTaken as taken:
+            bot.stop()
+            if attempt == START_ATTEMPTS:
+                raise RuntimeError(f"{taken} ({START_ATTEMPTS} tries on fresh ports)") from taken
+            bot.ports = {name: free_port() for name in bot.ports}
