@@ -10,6 +10,10 @@ group at a time, so that the scenarios a clothing shop sees are not drowned by i
     python tools/sample_real_buyers.py ../shared/real_buyers/pool.jsonl /tmp/to_label.jsonl
 
 The labelled result is labels/real_buyers/{train,dev,heldout}.jsonl (data/LABELLING.md).
+A later round draws more training messages only, from the train split's conversations,
+leaving out what is already labelled:
+
+    python tools/sample_real_buyers.py ../shared/real_buyers/pool.jsonl /tmp/more.jsonl --more-train 4400
 """
 
 from __future__ import annotations
@@ -57,22 +61,33 @@ def draw(rows: list[dict], size: int, rng: random.Random) -> list[dict]:
     return picked[:size]
 
 
-def main(pool_path: str, out_path: str) -> None:
-    rng = random.Random(20261203)
+def labelled_texts() -> set[str]:
+    folder = Path(__file__).resolve().parents[1] / "labels" / "real_buyers"
+    return {json.loads(line)["text"] for path in folder.glob("*.jsonl")
+            for line in path.read_text(encoding="utf-8").splitlines()}
+
+
+def main(pool_path: str, out_path: str, more_train: int = 0) -> None:
+    rng = random.Random(20261203 + more_train)
     by_split: dict[str, list[dict]] = {name: [] for name in SPLITS}
+    done = labelled_texts() if more_train else set()
     for line in Path(pool_path).read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        by_split[split_of(row["session"])].append(row)
+        if row["text"] not in done:
+            by_split[split_of(row["session"])].append(row)
+    sizes = {"train": more_train} if more_train else SIZES
     out = []
-    for name, rows in by_split.items():
-        for row in draw(rows, SIZES[name], rng):
+    for name, size in sizes.items():
+        for row in draw(by_split[name], size, rng):
             out.append({"split": name, "text": row["text"], "prev": row["prev"], "session": row["session"]})
     rng.shuffle(out)  # labellers see the splits mixed and unnamed
-    for number, row in enumerate(out):
+    first = 10000 if more_train else 0  # a second round's ids never meet the first's
+    for number, row in enumerate(out, first):
         row["id"] = f"rb{number:05d}"
     Path(out_path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")
     print(f"{len(out)} messages to label -> {out_path}")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    more = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--more-train" else 0
+    main(sys.argv[1], sys.argv[2], more)
