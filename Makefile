@@ -20,7 +20,7 @@ export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 .SHELLFLAGS := -o pipefail -c
 QUIET_PIP := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
-.PHONY: help setup run test train eval bench check-compose lint-scripts browser-deps clean
+.PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,8 +46,11 @@ VOCAB := vocab/shop.txt
 $(VOCAB): shop/catalog.yml tools/build_vocab.py $(RASA_VENV)/.installed
 	@$(RASA_VENV)/bin/python tools/build_vocab.py shop $(VOCAB)
 
-eval: $(RASA_VENV)/.installed $(VOCAB) ## train the NLU on data/nlu, score it on eval/ (held-out), write results/
+eval: $(RASA_VENV)/.installed $(VOCAB) ## train the NLU on data/nlu, score it on eval/ (written and real held-out), write results/
 	$(RASA_VENV)/bin/python tools/eval_nlu.py
+
+eval-dev: $(RASA_VENV)/.installed $(VOCAB) ## the same on the dev splits only (choosing models and thresholds)
+	$(RASA_VENV)/bin/python tools/eval_nlu.py --dev-only
 
 train: $(MODEL) ## train the Rasa model (only when data, domain or config changed)
 

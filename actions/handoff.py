@@ -19,6 +19,8 @@ HANDOFF_SCRIPTS = {
     "refund_over_limit": "utter_handoff_refund",
     # "Where is my parcel" with an order number: a person checks the warehouse and courier.
     "delivery_check": "utter_delivery_status_order",
+    # An offer that did not apply to an order, a price difference (价保): a person checks the order.
+    "price_check": "utter_handoff_price_check",
     # Anything else the shop's rules do not let the bot decide.
     "shop_rule": "utter_handoff",
 }

@@ -81,7 +81,8 @@ def as_route(intent: str) -> str:
 
 
 def score(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
-    """Per-intent precision/recall/F1, macro-F1, accuracy, OOS caught, in-scope rejected."""
+    """Per-intent precision/recall/F1, macro-F1 (over the intents the split has), accuracy,
+    OOS caught, in-scope rejected."""
     from sklearn.metrics import precision_recall_fscore_support
 
     routed = [as_route(p) for p in predicted]
@@ -94,8 +95,9 @@ def score(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
     }
     oos = [x for g, x in zip(gold, predicted) if g == OOS]
     ins = [x for g, x in zip(gold, predicted) if g != OOS]
+    present = [i for i, label in enumerate(labels) if support[i]]  # intents this split has
     return {
-        "macro_f1": round(float(f.mean()), 4),
+        "macro_f1": round(float(f[present].mean()) if present else 0.0, 4),
         "accuracy": round(sum(g == x for g, x in zip(gold, routed)) / len(gold), 4),
         "oos_caught": round(sum(x in NOT_UNDERSTOOD for x in oos) / max(1, len(oos)), 4),
         "in_scope_rejected": round(sum(x in NOT_UNDERSTOOD for x in ins) / max(1, len(ins)), 4),
@@ -325,6 +327,10 @@ def main(argv=None) -> int:
     parser.add_argument("--train", default="data/nlu")
     parser.add_argument("--dev", default="eval/nlu_dev.yml")
     parser.add_argument("--test", default="eval/nlu_heldout.yml")
+    parser.add_argument("--real-dev", default="dev", help="real buyers' dev split (labels/real_buyers/)")
+    parser.add_argument("--real-test", default="heldout", help="real buyers' held-out split (labels/real_buyers/)")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="score the dev splits only (for choosing models and thresholds)")
     parser.add_argument("--out", default="results")
     parser.add_argument("--model", help="score this NLU model instead of training one")
     parser.add_argument("--no-check", action="store_true", help="skip the overlap check")
@@ -360,9 +366,24 @@ def main(argv=None) -> int:
                 return 1
 
     train_examples = load_examples(args.train)
-    dev = load_examples(args.dev)
-    test = load_examples(args.test)
+    from tools.real_buyers_nlu import load_split
+
+    real = {"real_dev": load_split(args.real_dev)}
+    splits = {"dev": load_examples(args.dev)}
+    if not args.dev_only:
+        splits["test"] = load_examples(args.test)
+        real["real_test"] = load_split(args.real_test)
+    for name, rows in real.items():
+        splits[name] = [(t, i) for t, i, _ in rows]
+        # the messages whose intent shows without the seller's previous turn (data/LABELLING.md)
+        splits[name + "_alone"] = [(t, i) for t, i, needs_prev in rows if not needs_prev]
+    dev = splits["dev"]
     labels = sorted({i for _, i in train_examples})
+    seen = {t for t, _ in train_examples}
+    for name in ("real_dev", "real_test"):
+        if name in splits:  # short real lines ("好的") also occur among the written examples
+            same = sum(t in seen for t, _ in splits[name])
+            print(f"   {name}: {same} of {len(splits[name])} messages are also a training line")
 
     if args.model:
         model_path, train_seconds = args.model, None
@@ -382,14 +403,17 @@ def main(argv=None) -> int:
         print(f"   trained in {train_seconds:.0f} s")
 
     threshold, ambiguity = fallback_config(args.config)
-    parsed = {"dev": parse_all(model_path, [t for t, _ in dev], "dev"),
-              "test": parse_all(model_path, [t for t, _ in test], "held-out")}
+    parsed = {name: parse_all(model_path, [t for t, _ in examples], name) for name, examples in splits.items()}
 
     results = {"config": args.config, "train": args.train, "dev": args.dev, "test": args.test,
+               "real_dev": args.real_dev, "real_test": args.real_test,
                "train_examples": len(train_examples), "train_seconds": train_seconds,
                "fallback": {"threshold": threshold, "ambiguity_threshold": ambiguity}}
-    summary = []
-    for split, examples in (("dev", dev), ("test", test)):
+    titles = {"dev": "written development", "test": "written held-out",
+              "real_dev": "REAL buyers, development", "real_test": "REAL buyers, held-out",
+              "real_dev_alone": "REAL buyers, development, clear without the previous turn",
+              "real_test_alone": "REAL buyers, held-out, clear without the previous turn"}
+    for split, examples in splits.items():
         gold = [g for _, g in examples]
         rankings = [raw_ranking(p) for p in parsed[split]]
         with_fallback = [p["intent"]["name"] for p in parsed[split]]
@@ -397,35 +421,34 @@ def main(argv=None) -> int:
         s = score(gold, with_fallback, labels)
         results[split] = {"model": s, "classifier_top_intent": score(gold, top_only, labels),
                           "errors": errors(examples, with_fallback)}
-        summary.append((split, s))
-        name = "held-out" if split == "test" else "development"
-        print(report(f"== {name} split ({len(examples)} messages): model with fallback "
+        print(report(f"== {titles[split]} split ({len(examples)} messages): model with fallback "
                      f"{threshold}/{ambiguity}", s))
-        if split == "test":
-            confusion_png(gold, with_fallback, labels, out / "nlu_confusion.png",
-                          f"held-out confusion ({Path(args.test).name})")
-        else:
-            results["dev"]["fallback_sweep"] = sweep_fallback(gold, rankings, labels)
-            results["dev"]["faq_sweep"] = sweep_faq(examples, parsed["dev"], _faq_threshold())
+        if split in ("test", "real_test"):
+            png = "nlu_confusion.png" if split == "test" else "nlu_confusion_real.png"
+            confusion_png(gold, with_fallback, labels, out / png, f"{titles[split]} confusion")
+        elif split in ("dev", "real_dev"):
+            results[split]["fallback_sweep"] = sweep_fallback(gold, rankings, labels)
+    results["dev"]["faq_sweep"] = sweep_faq(dev, parsed["dev"], _faq_threshold())
 
     print("\n== keyword baseline (nearest training example, rapidfuzz over jieba tokens)")
     baseline = KeywordBaseline(train_examples)
     cutoff, rows = sweep_baseline(baseline, dev, labels)
     results["baseline"] = {"cutoff_chosen_on_dev": cutoff, "dev_sweep": rows}
-    for split, examples in (("dev", dev), ("test", test)):
+    for split, examples in splits.items():
         gold = [g for _, g in examples]
         s = score(gold, [baseline.predict(t, cutoff) for t, _ in examples], labels)
         results["baseline"][split] = s
-        print(f"  {split:5s} cut-off {cutoff}: macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  "
+        print(f"  {split:9s} cut-off {cutoff}: macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  "
               f"OOS caught {s['oos_caught']:.1%}  in-scope rejected {s['in_scope_rejected']:.1%}")
 
-    print("\n== development split only: fallback thresholds (threshold / ambiguity)")
-    print(f"  {'thr':>5s} {'amb':>5s} {'macroF1':>8s} {'OOS caught':>11s} {'in-scope rejected':>18s}")
-    for row in results["dev"]["fallback_sweep"]:
-        if row["ambiguity_threshold"] in (0.0, 0.1) or (row["threshold"], row["ambiguity_threshold"]) == (threshold, ambiguity):
-            mark = "  <- config.yml" if (row["threshold"], row["ambiguity_threshold"]) == (threshold, ambiguity) else ""
-            print(f"  {row['threshold']:5.2f} {row['ambiguity_threshold']:5.2f} {row['macro_f1']:8.3f} "
-                  f"{row['oos_caught']:11.1%} {row['in_scope_rejected']:18.1%}{mark}")
+    for split in ("dev", "real_dev"):
+        print(f"\n== {titles[split]} split only: fallback thresholds (threshold / ambiguity)")
+        print(f"  {'thr':>5s} {'amb':>5s} {'macroF1':>8s} {'OOS caught':>11s} {'in-scope rejected':>18s}")
+        for row in results[split]["fallback_sweep"]:
+            if row["ambiguity_threshold"] in (0.0, 0.1) or (row["threshold"], row["ambiguity_threshold"]) == (threshold, ambiguity):
+                mark = "  <- config.yml" if (row["threshold"], row["ambiguity_threshold"]) == (threshold, ambiguity) else ""
+                print(f"  {row['threshold']:5.2f} {row['ambiguity_threshold']:5.2f} {row['macro_f1']:8.3f} "
+                      f"{row['oos_caught']:11.1%} {row['in_scope_rejected']:18.1%}{mark}")
     faq = results["dev"]["faq_sweep"]
     print(f"\n== development split only: FAQ retrieval ({faq['questions']} script questions), "
           f"threshold in actions/faq.py = {faq['threshold_in_use']}")
@@ -437,34 +460,57 @@ def main(argv=None) -> int:
         print(f"  {row['threshold']:5.2f} {a['answered']:>6d}/{a['messages']:<8d} {fmt(a['precision']):>9s} "
               f"{a['oos_answered_wrongly']:12d} | {f['answered']:>10d}/{f['messages']:<11d} {fmt(f['precision']):>9s}")
 
-    test_s, base_s = results["test"]["model"], results["baseline"]["test"]
+    if args.dev_only:
+        (out / "nlu_eval_dev.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"\n(dev only: nothing held-out was scored) wrote {out / 'nlu_eval_dev.json'}")
+        return 0
+    return held_out_summary(results, train_seconds, out)
+
+
+def held_out_summary(results: dict, train_seconds: float | None, out: Path) -> int:
+    """The held-out scores, written and real, each beside its goals."""
+    test_s, base_s, real_s = results["test"]["model"], results["baseline"]["test"], results["real_test"]["model"]
+    alone_s = results["real_test_alone"]["model"]
     results["summary"] = {
         "heldout_macro_f1": test_s["macro_f1"],
         "baseline_heldout_macro_f1": base_s["macro_f1"],
         "points_above_baseline": round(100 * (test_s["macro_f1"] - base_s["macro_f1"]), 1),
         "heldout_oos_caught": test_s["oos_caught"],
         "heldout_in_scope_rejected": test_s["in_scope_rejected"],
+        "real_heldout_accuracy": real_s["accuracy"],
+        "real_heldout_macro_f1": real_s["macro_f1"],
+        "real_heldout_oos_caught": real_s["oos_caught"],
+        "real_heldout_in_scope_rejected": real_s["in_scope_rejected"],
+        "real_baseline_accuracy": results["baseline"]["real_test"]["accuracy"],
+        "real_heldout_alone_accuracy": alone_s["accuracy"],
+        "real_heldout_alone_n": alone_s["n"],
         "train_seconds": train_seconds,
     }
     (out / "nlu_eval.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 
     sm = results["summary"]
     checks = [
-        ("held-out macro-F1 >= 0.92", sm["heldout_macro_f1"] >= 0.92),
-        ("at least 10 points above the keyword baseline", sm["points_above_baseline"] >= 10),
-        (">= 90% of out-of-scope caught", sm["heldout_oos_caught"] >= 0.90),
-        ("< 3% of in-scope rejected", sm["heldout_in_scope_rejected"] < 0.03),
+        ("written held-out macro-F1 >= 0.92", sm["heldout_macro_f1"] >= 0.92),
+        ("written: at least 10 points above the keyword baseline", sm["points_above_baseline"] >= 10),
+        ("written: >= 90% of out-of-scope caught", sm["heldout_oos_caught"] >= 0.90),
+        ("REAL held-out accuracy >= 0.85", sm["real_heldout_accuracy"] >= 0.85),
+        ("REAL: >= 80% of out-of-scope caught", sm["real_heldout_oos_caught"] >= 0.80),
+        ("REAL: <= 10% of in-scope lost to a fallback", sm["real_heldout_in_scope_rejected"] <= 0.10),
     ]
     if train_seconds is not None:
         checks.append(("NLU training under 3 minutes", train_seconds < 180))
-    print(f"\n== held-out summary: macro-F1 {sm['heldout_macro_f1']:.3f} (baseline "
+    print(f"\n== written held-out: macro-F1 {sm['heldout_macro_f1']:.3f} (baseline "
           f"{sm['baseline_heldout_macro_f1']:.3f}, +{sm['points_above_baseline']:.1f} points), "
-          f"OOS caught {sm['heldout_oos_caught']:.1%}, in-scope rejected "
-          f"{sm['heldout_in_scope_rejected']:.1%}"
-          + (f", trained in {train_seconds:.0f} s" if train_seconds is not None else ""))
+          f"OOS caught {sm['heldout_oos_caught']:.1%}, in-scope rejected {sm['heldout_in_scope_rejected']:.1%}")
+    print(f"== REAL held-out: accuracy {sm['real_heldout_accuracy']:.3f} (keyword baseline "
+          f"{sm['real_baseline_accuracy']:.3f}), macro-F1 {sm['real_heldout_macro_f1']:.3f}, OOS caught "
+          f"{sm['real_heldout_oos_caught']:.1%}, in-scope lost to a fallback {sm['real_heldout_in_scope_rejected']:.1%}"
+          + (f"; trained in {train_seconds:.0f} s" if train_seconds is not None else ""))
+    print(f"   of which clear without the previous turn ({sm['real_heldout_alone_n']} messages): "
+          f"accuracy {sm['real_heldout_alone_accuracy']:.3f}")
     for name, ok in checks:
         print(f"  [{'x' if ok else ' '}] {name}")
-    print(f"wrote {out / 'nlu_eval.json'} and {out / 'nlu_confusion.png'}")
+    print(f"wrote {out / 'nlu_eval.json'}, {out / 'nlu_confusion.png'} and {out / 'nlu_confusion_real.png'}")
     return 0
 
 

@@ -15,6 +15,8 @@ INTENTS = {
     "ask_delivery_status": "查物流", "color_difference": "色差", "return_exchange": "退换货",
     "ask_payment": "问付款", "modify_order": "改订单", "complaint": "投诉",
     "ask_product_info": "问商品", "request_human": "要人工", "out_of_scope": "超出范围",
+    # added with the real-buyer data: offers, coupons, 满减, 价保 (data/LABELLING.md)
+    "ask_promotion": "问优惠",
 }
 # Rasa's own name for "not sure enough": not an intent a trainer can pick.
 FALLBACK_INTENT = "nlu_fallback"
@@ -33,6 +35,7 @@ HANDOFF_REASONS = {
     "refund_over_limit": "退款超过限额",
     "shop_rule": "需人工决定",
     "delivery_check": "查物流",
+    "price_check": "核实优惠价格",
 }
 # Cases that jump the queue.
 URGENT_REASONS = frozenset({"angry_buyer", "refund_over_limit"})

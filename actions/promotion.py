@@ -1,0 +1,24 @@
+"""Offers and promotions (优惠, 活动, 优惠券, 满减): what the shop offers, from shop/; a
+question about an order's price (没减, 差价, 价保) goes to a person who can see the order."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.handoff import hand_off
+from actions.shop_data import latest_text, shop
+from xiaoer.promotions import promotion_reply
+
+
+class ActionPromotion(Action):
+    def name(self) -> str:
+        return "action_promotion"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        script, values = promotion_reply(shop(), latest_text(tracker))
+        if script == "handoff":
+            return hand_off(dispatcher, tracker, "price_check")
+        dispatcher.utter_message(response=script, **values)
+        return []
