@@ -1,9 +1,11 @@
-"""What the bot did not understand, for trainers to review.
+"""What the bot did not understand, or understood without confidence, for trainers to review.
 
-The NLG renderer records every buyer message the bot answered with a "not understood"
-script (``REVIEW_SCRIPTS``) in a capped list (Redis when the store is Redis, else memory).
-A trainer picks the right intent and the message becomes a training example
-(bot/trainer/training_file.py); the item leaves the list.
+The NLG renderer shows every reply to the recorder. A buyer message goes on a capped list
+(Redis when the store is Redis, else memory) when the bot answered it with a "not
+understood" script (``REVIEW_SCRIPTS``), or answered it with less than ``LOW_CONFIDENCE``
+in its intent: real traffic the model has not learnt yet. Each item keeps the seller's turn
+before it (what the message may be answering). A trainer picks the right intent and the
+message becomes a training example (bot/trainer/training_file.py); the item leaves the list.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from xiaoer import clock as app_clock
 log = logging.getLogger(__name__)
 
 REVIEW_SCRIPTS = frozenset({"utter_ask_rephrase", "utter_out_of_scope", "utter_handoff_after_failures"})
+# Answered, but unsure: below this intent confidence a message goes to the trainers too.
+# On the real buyers' dev split (eval/README.md) most answers under it were wrong.
+LOW_CONFIDENCE = 0.5
 REVIEW_LIMIT = 500
 
 
@@ -33,28 +38,31 @@ class ReviewRecorder:
         self._memory: collections.deque[str] = collections.deque(maxlen=limit)
 
     async def record(self, script_id: str, tracker: dict[str, Any]) -> dict[str, Any] | None:
-        """Keep the buyer's latest message when script_id is a not-understood reply."""
-        if script_id not in REVIEW_SCRIPTS:
-            return None
+        """Keep the buyer's latest message when the reply says it was not understood, or
+        when the bot was unsure of it."""
         latest = tracker.get("latest_message") or {}
         text = str(latest.get("text") or "").strip()
-        if not text:
-            return None
         intent = latest.get("intent") or {}
+        confidence = _number(intent.get("confidence"))
+        unsure = confidence is not None and confidence < LOW_CONFIDENCE
+        if not text or not (script_id in REVIEW_SCRIPTS or unsure):
+            return None
         item = {
             "id": uuid.uuid4().hex,
             "text": text[:2000],
             "intent": str(intent.get("name") or ""),
-            "confidence": _number(intent.get("confidence")),
+            "confidence": confidence,
             "conversation_id": str(tracker.get("sender_id") or ""),
             "script_id": script_id,
+            "why": "not_understood" if script_id in REVIEW_SCRIPTS else "unsure",
+            "previous": previous_turn(tracker.get("events") or [])[:300],
             "time": app_clock.now(),
         }
         newest = (await self._raw(0, 0)) or [None]
         if newest[0]:
             last = json.loads(newest[0])
             if last.get("conversation_id") == item["conversation_id"] and last.get("text") == text:
-                return None  # two not-understood replies to the same message
+                return None  # two replies to the same message
         raw = json.dumps(item, ensure_ascii=False)
         if self.redis is None:
             self._memory.appendleft(raw)
@@ -88,6 +96,21 @@ class ReviewRecorder:
             items = list(self._memory)
             return items[start:] if end == -1 else items[start:end + 1]
         return await self.redis.lrange(self.key, start, end)
+
+
+def previous_turn(events: list[dict[str, Any]]) -> str:
+    """What the bot said just before the buyer's latest message (its messages joined)."""
+    said: list[str] = []
+    seen_latest = False
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest:
+                break
+            seen_latest = True
+        elif kind == "bot" and seen_latest and event.get("text"):
+            said.insert(0, str(event["text"]))
+    return " / ".join(said)
 
 
 def _number(value: Any) -> float | None:

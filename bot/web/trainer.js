@@ -199,9 +199,11 @@
     data.items.forEach(function (item) {
       const row = el("tr");
       row.appendChild(el("td", null, when(item.time)));
+      row.appendChild(el("td", "previous", item.previous || "—"));
       row.appendChild(el("td", "text", item.text));
       const confidence = typeof item.confidence === "number" ? "（" + Math.round(item.confidence * 100) + "%）" : "";
-      row.appendChild(el("td", null, (item.intent || "—") + confidence));
+      const guess = (item.intent || "—") + confidence + (item.why === "unsure" ? " · 答了但没把握" : "");
+      row.appendChild(el("td", null, guess));
       const pick = el("select", "intent");
       pick.appendChild(el("option", null, "请选择…")).value = "";
       state.intents.forEach(function (name) { pick.appendChild(el("option", null, name)).value = name; });

@@ -70,9 +70,10 @@ class Bench:
         assert response.status_code == 200, response.text
         return http
 
-    async def nlg(self, response: str, text: str = "", intent: str = "nlu_fallback", sender: str = "conv-review001"):
+    async def nlg(self, response: str, text: str = "", intent: str = "nlu_fallback", sender: str = "conv-review001",
+                  confidence: float = 0.31):
         tracker = {"sender_id": sender, "slots": {},
-                   "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.31}}}
+                   "latest_message": {"text": text, "intent": {"name": intent, "confidence": confidence}}}
         async with self.client() as http:
             answer = await http.post("/nlg", json={"response": response, "arguments": {}, "tracker": tracker})
             assert answer.status_code == 200, answer.text
@@ -249,7 +250,7 @@ def test_not_understood_replies_are_recorded_listed_and_become_examples(redis_pr
             await bench.nlg("utter_ask_rephrase", "这条裤子能机洗不", "nlu_fallback", "conv-review-a")
             await bench.nlg("utter_ask_rephrase", "这条裤子能机洗不", "nlu_fallback", "conv-review-a")  # same message
             await bench.nlg("utter_out_of_scope", "今天天气怎么样", "out_of_scope", "conv-review-b")
-            await bench.nlg("utter_greet", "你好", "greet", "conv-review-c")  # understood: not recorded
+            await bench.nlg("utter_greet", "你好", "greet", "conv-review-c", 0.93)  # understood: not recorded
             http = await bench.signed_in()
             listing = (await http.get("/trainer/api/review")).json()
             wash = next(i for i in listing["items"] if i["text"] == "这条裤子能机洗不")
@@ -336,3 +337,35 @@ def test_the_shipped_demo_trainer_signs_in_with_the_documented_password():
     trainer = people.verify("trainer", "xiaoer-trainer")
     assert trainer is not None and trainer.has_role("trainer")
     assert people.get("demo").roles == ("agent",)
+
+
+def test_unsure_answers_go_to_review_with_the_sellers_previous_turn(redis_prefix):
+    """Real traffic the model has not learnt: answered, but below the confidence bar."""
+    import redis.asyncio as aioredis
+
+    events = [
+        {"event": "user", "text": "在吗"},
+        {"event": "bot", "text": "您好，在的"},
+        {"event": "bot", "text": "想看看哪件宝贝？"},
+        {"event": "user", "text": "那个券咋用不了"},
+    ]
+
+    async def scenario():
+        client = aioredis.Redis.from_url(REDIS_URL, decode_responses=True)
+        recorder = ReviewRecorder(client, redis_prefix)
+        unsure = await recorder.record("utter_promotion", {
+            "sender_id": "conv-unsure", "events": events,
+            "latest_message": {"text": "那个券咋用不了", "intent": {"name": "ask_payment", "confidence": 0.41}}})
+        again = await recorder.record("utter_payment", {  # a second script for the same message
+            "sender_id": "conv-unsure", "events": events,
+            "latest_message": {"text": "那个券咋用不了", "intent": {"name": "ask_payment", "confidence": 0.41}}})
+        sure = await recorder.record("utter_shipping", {
+            "sender_id": "conv-sure", "latest_message": {"text": "发什么快递", "intent": {"name": "ask_shipping", "confidence": 0.93}}})
+        items = await recorder.items()
+        await client.aclose()
+        return unsure, again, sure, items
+
+    unsure, again, sure, items = run(scenario())
+    assert unsure["why"] == "unsure" and unsure["previous"] == "您好，在的 / 想看看哪件宝贝？"
+    assert again is None and sure is None
+    assert [i["text"] for i in items] == ["那个券咋用不了"]
