@@ -3,7 +3,8 @@
 Starts the real stack (Rasa with the trained model, the action server, the gateway,
 Redis) on free local ports, warms it up, then sends buyer messages from many concurrent
 conversations through the public API and records latency percentiles, throughput and
-the memory each process holds. Also times the script engine alone. Bounded in count and
+the memory each process holds. Also times Rasa's NLU alone (one message at a time through
+its parse API) and the script engine alone. Bounded in count and
 time; talks only to 127.0.0.1.
 """
 
@@ -80,6 +81,22 @@ async def load(url: str, concurrency: int, turns: int) -> dict:
     }
 
 
+def nlu_parse(rasa_url: str, rounds: int = 20) -> dict:
+    """Rasa's NLU alone, one message at a time (POST /model/parse on loopback): tokenizer,
+    featurizers, sentence encoder, classifier, entities."""
+    latencies = []
+    with httpx.Client(timeout=60) as client:
+        for text in MESSAGES:  # warm-up
+            client.post(f"{rasa_url}/model/parse", json={"text": text})
+        for _ in range(rounds):
+            for text in MESSAGES:
+                started = time.perf_counter()
+                client.post(f"{rasa_url}/model/parse", json={"text": text}).raise_for_status()
+                latencies.append((time.perf_counter() - started) * 1000)
+    return {"messages": len(latencies), "latency_ms": {"p50": round(percentile(latencies, 0.5), 1),
+                                                       "p95": round(percentile(latencies, 0.95), 1)}}
+
+
 def script_engine(repeats: int = 20000) -> dict:
     corpus = ScriptCorpus(ROOT / "scripts_zh")
     values = {"shop_name": "禾木服饰", "size": "L", "height": 165, "weight": 55, "item_name": "牛仔裤",
@@ -104,6 +121,8 @@ def main() -> None:
     try:
         ready_after = bot.wait_ready()
         asyncio.run(load(bot.url, 2, 3))  # warm-up: first calls load lazy parts
+        print("  NLU alone, one message at a time ...", flush=True)
+        nlu = nlu_parse(f"http://127.0.0.1:{bot.ports['rasa']}")
         runs = []
         for concurrency in args.concurrency:
             print(f"  {concurrency} concurrent conversations x {args.turns} messages ...", flush=True)
@@ -117,6 +136,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "stack_ready_seconds": round(ready_after, 1),
         "total_seconds": round(time.monotonic() - started, 1),
+        "nlu_parse": nlu,
         "api_load": runs,
         "process_memory_mb": memory,
         "script_engine": script_engine(),
