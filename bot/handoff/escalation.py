@@ -29,7 +29,7 @@ ANGRY_SCRIPT = "utter_handoff_complaint"
 # script-values: utter_queue_position: position
 # script-values: utter_queue_still_waiting: position
 # script-values: utter_agents_closed: opening, agent_hours
-WAIT_NOTICE_EVERY = 120  # seconds between "still in the line" notes to a waiting buyer
+# script-values: utter_queue_received_closed: opening
 
 
 @dataclass
@@ -70,13 +70,12 @@ class Escalation:
         rendered = await self.outbound.render(conversation_id, script_id, values)
         return {"text": rendered.text, "buttons": rendered.buttons} if rendered else None
 
-    async def queue_notices(self, conversation_id: str, again: bool = False) -> list[dict[str, Any]]:
+    async def queue_notices(self, conversation_id: str) -> list[dict[str, Any]]:
         """Your place in the line, and outside agent hours when someone will answer."""
         notices = []
         position = await self.queue.position(conversation_id)
         if position:
-            script = "utter_queue_still_waiting" if again else "utter_queue_position"
-            notices.append(await self.say(conversation_id, script, position=position))
+            notices.append(await self.say(conversation_id, "utter_queue_position", position=position))
         now = self.now()
         if not self.shop.is_agent_hours(now):
             opening = opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
@@ -116,9 +115,22 @@ class Escalation:
         if angry and await self.queue.escalate(conversation_id):
             await self.hub.publish(AGENTS, {"type": "queue"})
         case = await self.queue.get(conversation_id)
-        if case and case.status == "waiting" and app_clock.now() - case.notified_at >= WAIT_NOTICE_EVERY:
-            return Turn([], await self.queue_notices(conversation_id, again=True), mode)
+        if case and case.status == "waiting":
+            return Turn([], await self.waiting_notices(conversation_id), mode)
         return Turn([], [], mode)
+
+    async def waiting_notices(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Every message while the buyer waits is acknowledged, truthfully about the hour:
+        the place in the line in agent hours, when someone starts outside them."""
+        now = self.now()
+        if self.shop.is_agent_hours(now):
+            position = await self.queue.position(conversation_id)
+            notice = await self.say(conversation_id, "utter_queue_still_waiting", position=position or 1)
+        else:
+            opening = opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
+            notice = await self.say(conversation_id, "utter_queue_received_closed", opening=opening)
+        await self.queue.mark_notified(conversation_id, app_clock.now())
+        return [notice] if notice else []
 
     async def pause_rasa(self, conversation_id: str) -> None:
         try:

@@ -163,7 +163,9 @@ def test_the_bot_is_silent_while_waiting_and_messages_reach_the_agent_in_order(r
             return rasa, conv, replies, event, detail
 
     rasa, conv, replies, event, detail = run(scenario())
-    assert all(r == {"conversation_id": conv, "mode": "waiting", "messages": []} for r in replies)
+    # the bot says nothing; the gateway acknowledges each message (place in line)
+    assert all(r["mode"] == "waiting" and r["messages"] == [] for r in replies)
+    assert all(len(r["notices"]) == 1 for r in replies)
     assert event == {"type": "message", "conversation_id": conv}
     buyer = [m["text"] for m in detail["messages"] if m["sender"] == "buyer"]
     assert buyer == ["转人工"] + [f"第{n}条补充" for n in range(1, 6)]
@@ -331,3 +333,26 @@ def test_a_gateway_restart_mid_handoff_loses_nothing(redis_prefix):
     assert [c["conversation_id"] for c in queue["waiting"]] == [conv], "the session and the case survive"
     buyer = [m["text"] for m in detail["messages"] if m["sender"] == "buyer"]
     assert buyer == ["转人工", "重启前的消息", "重启后的消息"]
+
+
+@pytest.mark.parametrize("clock,script,values", [
+    (dt.time(14, 0), "utter_queue_still_waiting", {"position": 1}),
+    (dt.time(3, 0), "utter_queue_received_closed", {"opening": "今天上午9:00"}),
+])
+def test_every_message_while_waiting_is_acknowledged_truthfully(redis_prefix, clock, script, values):
+    """No silence after a hand-off: an order number, an address, "人呢???" each get a word back."""
+    now = dt.datetime.combine(SHOP_DAY, clock, tzinfo=NIGHT.tzinfo)
+
+    async def scenario():
+        async with gateways(redis_prefix, bot_rasa(), now=now) as (gateway,):
+            conv = conversation()
+            await gateway.say(conv, "转人工")
+            return [await gateway.say(conv, text) for text in ("订单号123456789012", "杭州西湖区文三路88号", "人呢???")]
+
+    replies = run(scenario())
+    for reply in replies:
+        assert reply["mode"] == "waiting" and reply["messages"] == []
+        [notice] = [n["text"] for n in reply["notices"]]
+        assert notice in texts(script, **values)
+        assert "马上" not in notice
+    assert len({r["notices"][0]["text"] for r in replies[:2]}) == 2, "not the same words twice in a row"
