@@ -29,7 +29,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import yaml
 
@@ -228,13 +228,15 @@ class ScriptCorpus:
         values: Mapping[str, Any],
         avoid_variant: int | None = None,
         rng: random.Random | None = None,
+        used: Sequence[int] = (),
     ) -> Rendered | None:
         """Fill one variant of a script, or None when the script does not exist.
 
-        Variants whose placeholders cannot all be filled are skipped, and the variant
-        used last time in this conversation (``avoid_variant``) is not used again when
-        another one fits. When no variant fits, the error is logged and None returned,
-        so the caller answers with its fallback instead of a half-filled reply.
+        Variants whose placeholders cannot all be filled are skipped. A variant this
+        conversation has already heard (``used``, oldest first; or just ``avoid_variant``)
+        is not used again while another one fits; when every fitting variant has been
+        heard, any but the last one will do. When no variant fits, the error is logged and
+        None returned, so the caller answers with its fallback instead of a half-filled reply.
         """
         script = self.get(script_id)
         if script is None:
@@ -247,6 +249,9 @@ class ScriptCorpus:
                 log.warning("%s variant %d: no value for {%s}", script_id, index + 1, missing.args[0])
         if not filled:
             return None
-        fresh = [pair for pair in filled if pair[0] != avoid_variant] or filled
+        heard = list(used) + ([avoid_variant] if avoid_variant is not None else [])
+        fresh = [pair for pair in filled if pair[0] not in heard]
+        if not fresh:
+            fresh = [pair for pair in filled if not heard or pair[0] != heard[-1]] or filled
         index, text = (rng or random).choice(fresh)
         return Rendered(script_id, index, text, [dict(b) for b in script.buttons])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -10,6 +11,8 @@ from bot.infra.store import Store
 
 if TYPE_CHECKING:
     from bot.handoff.escalation import Escalation
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,6 +31,12 @@ class Reply:
         return body
 
 
+# A reply is a few bubbles on a phone, never a flood: whatever the dialogue predicts (a form
+# that keeps asking back has produced ten in one turn), the buyer sees at most this many,
+# each text once.
+MAX_MESSAGES_PER_REPLY = 3
+
+
 def split_rasa_output(output: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rasa's REST output as (messages for the buyer, custom control payloads)."""
     messages, controls = [], []
@@ -36,7 +45,20 @@ def split_rasa_output(output: list[dict[str, Any]]) -> tuple[list[dict[str, Any]
             controls.append(item["custom"])
         if item.get("text") or item.get("buttons"):
             messages.append({"text": item.get("text") or "", "buttons": item.get("buttons") or []})
-    return messages, controls
+    return at_most(messages, MAX_MESSAGES_PER_REPLY), controls
+
+
+def at_most(messages: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` messages, each text once."""
+    kept, seen = [], set()
+    for message in messages:
+        if message["text"] and message["text"] in seen:
+            continue
+        seen.add(message["text"])
+        kept.append(message)
+    if len(kept) > limit:
+        log.warning("a reply of %d messages was cut to %d", len(kept), limit)
+    return kept[:limit]
 
 
 class ConversationService:

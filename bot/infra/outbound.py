@@ -2,8 +2,8 @@
 
 Whatever speaks to the buyer (the NLG endpoint for Rasa, the hand-off notices, an agent's
 desk, order messages and payment reminders) renders through :meth:`Outbound.render`, so
-the shop's values are always there and no script repeats the variant it used last in the
-same conversation; and delivers through :meth:`Outbound.deliver`, which logs the message
+the shop's values are always there and no script repeats a variant in a conversation while
+another one is left; and delivers through :meth:`Outbound.deliver`, which logs the message
 before it pushes it to whichever gateway holds the buyer's socket.
 """
 
@@ -19,6 +19,8 @@ from xiaoer.scripts import Rendered, ScriptCorpus
 
 log = logging.getLogger(__name__)
 
+MAX_REMEMBERED = 20  # variants remembered per script and conversation
+
 
 class Outbound:
     def __init__(self, corpus: ScriptCorpus, store: Store, hub: Any, shop_values: Mapping[str, Any]) -> None:
@@ -28,15 +30,18 @@ class Outbound:
         self.shop_values = dict(shop_values)  # shop-wide placeholder values (shop_name)
 
     async def render(self, conversation_id: str | None, script_id: str, values: Mapping[str, Any]) -> Rendered | None:
-        """One variant of the script, not the one this conversation heard last; None (and
-        logged) when the script is missing or no variant can be filled."""
-        last = await self.store.last_variant(conversation_id, script_id) if conversation_id else None
-        rendered = self.corpus.render(script_id, {**self.shop_values, **values}, avoid_variant=last)
+        """One variant of the script that this conversation has not heard yet while one is
+        left (then any but the last); None (and logged) when the script is missing or no
+        variant can be filled."""
+        used = await self.store.used_variants(conversation_id, script_id) if conversation_id else []
+        rendered = self.corpus.render(script_id, {**self.shop_values, **values}, used=used)
         if rendered is None:
             log.error("no usable script for %r (missing, or no variant could be filled)", script_id)
             return None
         if conversation_id:
-            await self.store.set_last_variant(conversation_id, script_id, rendered.variant)
+            # a variant heard again starts a new round: the rest become fresh again
+            used = [rendered.variant] if rendered.variant in used else [*used, rendered.variant]
+            await self.store.set_used_variants(conversation_id, script_id, used[-MAX_REMEMBERED:])
         return rendered
 
     async def deliver(self, conversation_id: str, messages: list[dict[str, Any]], mode: str | None = None) -> list[dict[str, Any]]:

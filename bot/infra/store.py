@@ -2,7 +2,8 @@
 
 Both stores have the same async interface. A conversation is a message log, a mode
 (``bot``: the bot answers; ``waiting``: handed off, no person yet; ``human``: an agent
-has it) and, per script, the variant used last, so replies do not repeat word for word.
+has it) and, per script, the variants this conversation has heard, so replies do not repeat
+word for word.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ class Store(Protocol):
     async def exists(self, conversation_id: str) -> bool: ...
     async def get_mode(self, conversation_id: str) -> str: ...
     async def set_mode(self, conversation_id: str, mode: str) -> None: ...
-    async def last_variant(self, conversation_id: str, script_id: str) -> int | None: ...
-    async def set_last_variant(self, conversation_id: str, script_id: str, index: int) -> None: ...
+    async def used_variants(self, conversation_id: str, script_id: str) -> list[int]: ...
+    async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -42,7 +43,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._modes: dict[str, str] = {}
-        self._variants: dict[tuple[str, str], int] = {}
+        self._variants: dict[tuple[str, str], list[int]] = {}
 
     async def ping(self) -> bool:
         return True
@@ -63,11 +64,11 @@ class MemoryStore:
         assert mode in MODES, mode
         self._modes[conversation_id] = mode
 
-    async def last_variant(self, conversation_id: str, script_id: str) -> int | None:
-        return self._variants.get((conversation_id, script_id))
+    async def used_variants(self, conversation_id: str, script_id: str) -> list[int]:
+        return list(self._variants.get((conversation_id, script_id), []))
 
-    async def set_last_variant(self, conversation_id: str, script_id: str, index: int) -> None:
-        self._variants[(conversation_id, script_id)] = index
+    async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None:
+        self._variants[(conversation_id, script_id)] = list(used)
 
     async def close(self) -> None:
         return None
@@ -124,12 +125,13 @@ class RedisStore:
         assert mode in MODES, mode
         await self._call(self.redis.hset(self._key(conversation_id, "meta"), "mode", mode))
 
-    async def last_variant(self, conversation_id: str, script_id: str) -> int | None:
+    async def used_variants(self, conversation_id: str, script_id: str) -> list[int]:
         value = await self._call(self.redis.hget(self._key(conversation_id, "variants"), script_id))
-        return int(value) if value is not None else None
+        return [int(v) for v in value.split(",") if v.strip().isdigit()] if value else []
 
-    async def set_last_variant(self, conversation_id: str, script_id: str, index: int) -> None:
-        await self._call(self.redis.hset(self._key(conversation_id, "variants"), script_id, index))
+    async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None:
+        value = ",".join(str(int(v)) for v in used)
+        await self._call(self.redis.hset(self._key(conversation_id, "variants"), script_id, value))
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -168,3 +168,11 @@ def test_websocket_answers_and_reports_bad_frames(rasa):
     app.test_client.websocket(f"/ws/{CONV}", mimic=talk)
     assert "error" in replies[0] and "empty" in replies[1]["error"]
     assert replies[2]["messages"][0]["text"] == "您好，欢迎光临！"
+
+
+def test_a_reply_is_at_most_three_bubbles_each_said_once():
+    """A dialogue that loops (a form asking back again and again) must not flood the phone."""
+    flood = [{"text": "您的身高是多少呢？"}] * 6 + [{"text": f"第{n}句"} for n in range(1, 6)]
+    client = make_app(ScriptedRasa({"会不会太大": flood})).test_client
+    _, reply = post(client, "会不会太大")
+    assert [m["text"] for m in reply.json["messages"]] == ["您的身高是多少呢？", "第1句", "第2句"]

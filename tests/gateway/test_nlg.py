@@ -55,3 +55,12 @@ def test_missing_script_answers_politely_not_500(tmp_path):
 def test_arguments_win_over_slots_and_slots_over_shop_values():
     values = fill_values({"size": "L"}, {"size": "M", "color": "黑色", "empty": None}, {"shop_name": "禾木", "color": "白"})
     assert values == {"size": "L", "color": "黑色", "shop_name": "禾木"}
+
+
+def test_a_conversation_hears_every_variant_before_one_comes_again(tmp_path):
+    (tmp_path / "s.yml").write_text("utter_three:\n  variants: ['一', '二', '三']\n", encoding="utf-8")
+    client = create_app(Settings(store="memory", scripts_dir=tmp_path), store=MemoryStore(), rasa=ScriptedRasa()).test_client
+    texts = [nlg_request(client, "utter_three")[1].json["text"] for _ in range(9)]
+    for start in (0, 3, 6):
+        assert sorted(texts[start:start + 3]) == ["一", "三", "二"], texts
+    assert all(a != b for a, b in zip(texts, texts[1:]))

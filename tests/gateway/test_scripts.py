@@ -62,6 +62,19 @@ def test_never_the_same_variant_twice_in_a_row(corpus_dir):
         last = rendered.variant
 
 
+def test_every_variant_is_heard_before_one_repeats(corpus_dir):
+    corpus = ScriptCorpus(corpus_dir)
+    fitting = {r.variant for r in (corpus.render("utter_greet", {"shop_name": "禾木"}, rng=random.Random(n))
+                                   for n in range(40))}
+    for seed in range(20):
+        used: list[int] = []
+        for _ in range(len(fitting)):
+            used.append(corpus.render("utter_greet", {"shop_name": "禾木"}, used=used, rng=random.Random(seed)).variant)
+        assert sorted(used) == sorted(fitting), "no variant twice while another is left"
+        again = corpus.render("utter_greet", {"shop_name": "禾木"}, used=used, rng=random.Random(seed)).variant
+        assert again != used[-1] or len(fitting) == 1
+
+
 def test_variant_with_a_missing_value_is_skipped(corpus_dir):
     corpus = ScriptCorpus(corpus_dir)
     texts = {corpus.render("utter_greet", {}, rng=random.Random(seed)).text for seed in range(30)}

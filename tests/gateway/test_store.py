@@ -49,19 +49,19 @@ def test_mode_defaults_to_bot_and_changes(make_store):
     assert run(scenario()) == ("bot", "waiting")
 
 
-def test_last_variant_is_per_conversation_and_script(make_store):
+def test_used_variants_are_per_conversation_and_script(make_store):
     async def scenario():
         store = make_store()
-        await store.set_last_variant("conv-a0001", "utter_greet", 2)
+        await store.set_used_variants("conv-a0001", "utter_greet", [2, 0])
         result = (
-            await store.last_variant("conv-a0001", "utter_greet"),
-            await store.last_variant("conv-b0001", "utter_greet"),
-            await store.last_variant("conv-a0001", "utter_goodbye"),
+            await store.used_variants("conv-a0001", "utter_greet"),
+            await store.used_variants("conv-b0001", "utter_greet"),
+            await store.used_variants("conv-a0001", "utter_goodbye"),
         )
         await store.close()
         return result
 
-    assert run(scenario()) == (2, None, None)
+    assert run(scenario()) == ([2, 0], [], [])
 
 
 def test_redis_conversation_survives_a_new_store_instance(redis_prefix):
