@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import faq
+from actions.follow_up import HANDOFF_TOPICS, TOPIC_ACTIONS, follow_up_topic
 from actions.handoff import REASON_BY_INTENT, hand_off
 
 logger = logging.getLogger(__name__)
@@ -18,8 +19,10 @@ logger = logging.getLogger(__name__)
 # nlu_fallback: the classifier was unsure; out_of_scope: sure, but not for this bot.
 NOT_UNDERSTOOD = {"nlu_fallback": "utter_ask_rephrase", "out_of_scope": "utter_out_of_scope"}
 FAILURES_BEFORE_HANDOFF = 2
-# Set on a reply that the FAQ retrieval found, so that message does not count as a failure.
+# Set on a reply that the FAQ retrieval found, or that continued the buyer's topic, so that
+# message does not count as a failure.
 FAQ_MARK = "faq_question"
+FOLLOW_UP_MARK = "follow_up_of"
 
 
 def misunderstood_in_a_row(events: Iterable[dict[str, Any]]) -> int:
@@ -29,7 +32,8 @@ def misunderstood_in_a_row(events: Iterable[dict[str, Any]]) -> int:
     answered = False
     for event in reversed(list(events)):
         if event.get("event") == "bot":
-            answered = answered or bool((event.get("metadata") or {}).get(FAQ_MARK))
+            metadata = event.get("metadata") or {}
+            answered = answered or bool(metadata.get(FAQ_MARK) or metadata.get(FOLLOW_UP_MARK))
             continue
         if event.get("event") != "user":
             continue
@@ -65,6 +69,9 @@ class ActionNotUnderstood(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        topic = follow_up_topic(tracker.events, tracker.latest_message.get("entities") or [])
+        if topic is not None:
+            return await follow_up(topic, dispatcher, tracker, domain)
         if intent == "nlu_fallback":
             events = faq_reply(dispatcher, tracker)
             if events is not None:
@@ -73,3 +80,17 @@ class ActionNotUnderstood(Action):
             return hand_off(dispatcher, tracker, "bot_failed_twice")
         dispatcher.utter_message(response=NOT_UNDERSTOOD.get(intent, "utter_ask_rephrase"))
         return []
+
+
+async def follow_up(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+    """Answer a detail-only message with the topic's own action, marked as answered."""
+    logger.info("follow-up on %s: %r", topic, tracker.latest_message.get("text"))
+    if topic in HANDOFF_TOPICS:
+        return hand_off(dispatcher, tracker, HANDOFF_TOPICS[topic])
+    answer = CollectingDispatcher()
+    events = await TOPIC_ACTIONS[topic]().run(answer, tracker, domain)
+    for message in answer.messages:
+        if message.get("response"):
+            message[FOLLOW_UP_MARK] = topic
+        dispatcher.messages.append(message)
+    return events

@@ -1,0 +1,61 @@
+"""Short follow-ups that carry only new details: "那T恤呢" after a size advice, "那新疆呢"
+after shipping times, "黑色的呢" after a stock answer, "123456789012" after the bot asked
+for the order number. Alone they read as nothing (the classifier falls back); with the
+topic the buyer is on, they are the same question again with one detail changed.
+
+:func:`follow_up_topic` is a plain function over the tracker's events; the not-understood
+action runs the topic's own action with the new details (slots from entities are already
+set), so the answer is the scenario's, not a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rasa_sdk import Action
+
+from actions.after_sale import ActionColourDifference, ActionReturnExchange
+from actions.bargaining import ActionBargain
+from actions.catalog import ActionCheckStock, ActionProductInfo
+from actions.promotion import ActionPromotion
+from actions.shipping import ActionDeliveryStatus, ActionShipping
+from actions.sizing import ActionRecommendSize
+
+# The topics a detail can continue, and the action that answers each.
+TOPIC_ACTIONS: dict[str, type[Action]] = {
+    "ask_size": ActionRecommendSize,
+    "ask_stock": ActionCheckStock,
+    "ask_product_info": ActionProductInfo,
+    "ask_shipping": ActionShipping,
+    "ask_delivery_status": ActionDeliveryStatus,
+    "return_exchange": ActionReturnExchange,
+    "color_difference": ActionColourDifference,
+    "bargain": ActionBargain,
+    "ask_promotion": ActionPromotion,
+}
+# Topics where the detail (an order number after a complaint) is what a person needs: hand off.
+HANDOFF_TOPICS = {"complaint": "complaint", "modify_order": "order_change"}
+# Details that can change the answer of a topic.
+DETAILS = frozenset({"sku", "color", "size", "region", "courier", "order_id", "height", "weight",
+                     "usual_size", "waist", "hip", "price"})
+NOT_A_TOPIC = frozenset({"nlu_fallback", "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny"})
+LOOK_BACK = 4  # buyer messages; an older topic is not what "那...呢" refers to
+
+
+def follow_up_topic(events: Iterable[dict[str, Any]], latest_entities: Iterable[dict[str, Any]]) -> str | None:
+    """The topic a detail-only message continues, or None.
+
+    The latest message must carry a detail (an item, colour, size, region, order number...);
+    the topic is the intent of the latest earlier buyer message that had one. A bare order
+    number with no topic before it is a parcel question (a person looks it up)."""
+    details = {e.get("entity") for e in latest_entities} & DETAILS
+    if not details:
+        return None
+    users = [e for e in events if e.get("event") == "user"]
+    for event in reversed(users[:-1][-LOOK_BACK:]):
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent in TOPIC_ACTIONS or intent in HANDOFF_TOPICS:
+            return intent
+        if intent not in NOT_A_TOPIC:
+            break
+    return "ask_delivery_status" if "order_id" in details else None

@@ -1,0 +1,70 @@
+"""Detail-only follow-ups ("那T恤呢", "那新疆呢", an order number on request) continue the
+buyer's topic (actions/follow_up.py), in Rasa's environment."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionNotUnderstood, misunderstood_in_a_row
+from actions.follow_up import follow_up_topic
+
+
+def user(intent, text="...", entities=()):
+    return {"event": "user", "text": text,
+            "parse_data": {"intent": {"name": intent}, "entities": list(entities)}}
+
+
+def entity(name, value):
+    return {"entity": name, "value": value}
+
+
+@pytest.mark.parametrize("history,details,topic", [
+    (["ask_size"], [entity("sku", "TS-0520")], "ask_size"),
+    (["ask_shipping"], [entity("region", "新疆")], "ask_shipping"),
+    (["ask_stock", "affirm"], [entity("color", "黑色")], "ask_stock"),  # "好的" in between is no topic
+    (["ask_delivery_status"], [entity("order_id", "123456789012")], "ask_delivery_status"),
+    (["complaint"], [entity("order_id", "123456789012")], "complaint"),
+    ([], [entity("order_id", "123456789012")], "ask_delivery_status"),  # a bare order number
+    (["ask_size"], [], None),  # no detail: nothing to continue ("怎么办")
+    (["request_human"], [entity("color", "黑色")], None),  # a topic without a follow-up
+    ([], [entity("color", "黑色")], None),
+])
+def test_follow_up_topic(history, details, topic):
+    events = [user(i) for i in history] + [user("nlu_fallback", entities=details)]
+    assert follow_up_topic(events, details) == topic
+
+
+def tracker(events, slots=None):
+    latest = events[-1]["parse_data"] | {"text": events[-1]["text"]}
+    return Tracker("buyer-1", slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+def run(t):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionNotUnderstood().run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def test_that_tshirt_after_a_size_advice_gets_the_tshirts_size():
+    details = [entity("sku", "TS-0520")]
+    events = [user("ask_size", "165 100斤 牛仔裤穿多大"), user("nlu_fallback", "那T恤呢", details)]
+    messages, _ = run(tracker(events, {"sku": "TS-0520", "height": 165, "weight": 50}))
+    assert messages[0]["response"].startswith("utter_size") and messages[0]["follow_up_of"] == "ask_size"
+    assert "T恤" in messages[0]["item_name"]
+
+
+def test_an_order_number_after_the_bot_asked_for_it_goes_to_a_person_who_checks():
+    details = [entity("order_id", "123456789012")]
+    events = [user("ask_delivery_status", "我上周买的裤子怎么还没到"), user("nlu_fallback", "123456789012", details)]
+    messages, events_out = run(tracker(events))
+    assert messages[-1]["custom"]["handoff"]["reason"] == "delivery_check"
+    assert {e["event"] for e in events_out} == {"slot", "pause"}
+
+
+def test_a_follow_up_answer_is_not_a_failure():
+    answered = {"event": "bot", "metadata": {"utter_action": "utter_size_larger", "follow_up_of": "ask_size"}}
+    assert misunderstood_in_a_row([user("nlu_fallback"), answered, user("nlu_fallback")]) == 1
