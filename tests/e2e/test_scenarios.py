@@ -168,3 +168,18 @@ def test_a_new_sizing_basis_replaces_the_old_one(live_bot):
     assert "M码" in joined(live_bot.say(conversation, "平时穿27的，牛仔裤拍哪个码"))
     text = joined(live_bot.say(conversation, "那按腰围两尺一呢，穿什么码"))
     assert "腰围" in text and "L码" in text
+
+
+def test_a_short_follow_up_keeps_the_topic(live_bot):
+    """"那T恤呢" right after a size advice asks the same for the T-shirt, with what the
+    buyer already said; it is not "I did not understand"."""
+    conversation = new_conversation()
+    live_bot.say(conversation, "165 100斤 牛仔裤穿多大")
+    follow = live_bot.say(conversation, "那T恤呢")
+    assert "T恤" in joined(follow) and "码" in joined(follow), follow
+    assert follow["mode"] == "bot"
+
+
+def test_offers_are_answered_from_the_shop(live_bot):
+    reply = live_bot.say(new_conversation(), "在吗 有优惠券吗")
+    assert "套餐179元" in joined(reply) and "9.8折" in joined(reply), reply
