@@ -69,7 +69,8 @@ class ActionNotUnderstood(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = follow_up_topic(tracker.events, tracker.latest_message.get("entities") or [])
+        latest = tracker.latest_message
+        topic = follow_up_topic(tracker.events, latest.get("entities") or [], latest.get("text") or "")
         if topic is not None:
             return await follow_up(topic, dispatcher, tracker, domain)
         if intent == "nlu_fallback":

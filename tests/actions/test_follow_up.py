@@ -38,6 +38,19 @@ def test_follow_up_topic(history, details, topic):
     assert follow_up_topic(events, details) == topic
 
 
+@pytest.mark.parametrize("history,text,topic", [
+    (["complaint"], "怎么办", "complaint"),
+    (["return_exchange"], "那怎么操作？", "return_exchange"),
+    (["color_difference"], "那我现在该怎么办", "color_difference"),
+    (["ask_size"], "怎么办", None),  # not after-sale: no next step to give
+    (["complaint"], "怎么办啊 我明天就要穿", None),  # more than "what now": the classifier's
+    ([], "怎么办", None),
+])
+def test_what_now_after_an_after_sale_answer(history, text, topic):
+    events = [user(i) for i in history] + [user("nlu_fallback", text)]
+    assert follow_up_topic(events, [], text) == topic
+
+
 def tracker(events, slots=None):
     latest = events[-1]["parse_data"] | {"text": events[-1]["text"]}
     return Tracker("buyer-1", slots or {}, latest, events, False, None, {}, "action_listen")
@@ -63,6 +76,12 @@ def test_an_order_number_after_the_bot_asked_for_it_goes_to_a_person_who_checks(
     messages, events_out = run(tracker(events))
     assert messages[-1]["custom"]["handoff"]["reason"] == "delivery_check"
     assert {e["event"] for e in events_out} == {"slot", "pause"}
+
+
+def test_what_now_after_a_complaint_goes_to_a_person():
+    events = [user("complaint", "衣服收到掉色了"), user("nlu_fallback", "怎么办")]
+    messages, _ = run(tracker(events))
+    assert messages[-1]["custom"]["handoff"]["reason"] == "complaint"
 
 
 def test_a_follow_up_answer_is_not_a_failure():

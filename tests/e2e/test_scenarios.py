@@ -183,3 +183,10 @@ def test_a_short_follow_up_keeps_the_topic(live_bot):
 def test_offers_are_answered_from_the_shop(live_bot):
     reply = live_bot.say(new_conversation(), "在吗 有优惠券吗")
     assert "套餐179元" in joined(reply) and "9.8折" in joined(reply), reply
+
+
+def test_what_now_after_a_faulty_item_goes_to_a_person(live_bot):
+    conversation = new_conversation()
+    live_bot.say(conversation, "衣服收到掉色了")
+    reply = live_bot.say(conversation, "怎么办")
+    assert reply["mode"] == "waiting" and "超出" not in joined(reply), reply
