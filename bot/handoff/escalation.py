@@ -66,6 +66,13 @@ class Escalation:
         self.shop = shop
         self.now = now or shop.now
 
+    def opening(self) -> str | None:
+        """Outside agent hours, when someone answers ("明天上午9:00"); None while they are on."""
+        now = self.now()
+        if self.shop.is_agent_hours(now):
+            return None
+        return opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
+
     async def say(self, conversation_id: str, script_id: str, **values: Any) -> dict[str, Any] | None:
         rendered = await self.outbound.render(conversation_id, script_id, values)
         return {"text": rendered.text, "buttons": rendered.buttons} if rendered else None
@@ -76,9 +83,8 @@ class Escalation:
         position = await self.queue.position(conversation_id)
         if position:
             notices.append(await self.say(conversation_id, "utter_queue_position", position=position))
-        now = self.now()
-        if not self.shop.is_agent_hours(now):
-            opening = opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
+        opening = self.opening()
+        if opening:
             notices.append(await self.say(
                 conversation_id, "utter_agents_closed", opening=opening, agent_hours=str(self.shop.agent_hours)))
         await self.queue.mark_notified(conversation_id, app_clock.now())
@@ -122,13 +128,12 @@ class Escalation:
     async def waiting_notices(self, conversation_id: str) -> list[dict[str, Any]]:
         """Every message while the buyer waits is acknowledged, truthfully about the hour:
         the place in the line in agent hours, when someone starts outside them."""
-        now = self.now()
-        if self.shop.is_agent_hours(now):
+        opening = self.opening()
+        if opening:
+            notice = await self.say(conversation_id, "utter_queue_received_closed", opening=opening)
+        else:
             position = await self.queue.position(conversation_id)
             notice = await self.say(conversation_id, "utter_queue_still_waiting", position=position or 1)
-        else:
-            opening = opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
-            notice = await self.say(conversation_id, "utter_queue_received_closed", opening=opening)
         await self.queue.mark_notified(conversation_id, app_clock.now())
         return [notice] if notice else []
 

@@ -48,23 +48,20 @@ def check_text(payload: Any, max_chars: int) -> str:
     return text
 
 
-def read_json(request: Request) -> Any:
-    """The body of an API request (415 when it is not JSON, 400 when it does not parse)."""
+def read_json(request: Request, for_staff: bool = False) -> Any:
+    """The JSON body of a request. The public API answers 415 when it is not JSON; a staff
+    page gets 400 with the reason in Chinese."""
     if "json" not in (request.content_type or ""):
+        if for_staff:
+            raise BadRequest("请求需要 JSON 格式")
         raise sanic_errors.SanicException(
             "the body must be JSON, sent with Content-Type: application/json", status_code=415
         )
     try:
         return json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"the body is not valid JSON ({exc})") from exc
+        raise BadRequest("请求内容不是有效的 JSON" if for_staff else f"the body is not valid JSON ({exc})") from exc
 
 
 def read_staff_json(request: Request) -> Any:
-    """The body of a staff page's request; the reasons are for the person at the page."""
-    if "json" not in (request.content_type or ""):
-        raise BadRequest("请求需要 JSON 格式")
-    try:
-        return json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("请求内容不是有效的 JSON") from exc
+    return read_json(request, for_staff=True)

@@ -79,10 +79,15 @@ class StaffArea:
 
         return bp
 
+    @staticmethod
+    def signed_in(request: Request) -> Agent | None:
+        """Whoever the request's session cookie names, whatever their role."""
+        login = session_login(request)
+        return request.app.ctx.people.get(login) if login else None
+
     def person(self, request: Request) -> Agent | None:
         """The signed-in person, if they have this area's role."""
-        login = session_login(request)
-        person = request.app.ctx.people.get(login) if login else None
+        person = self.signed_in(request)
         return person if person and person.has_role(self.role) else None
 
     def check(self, request: Request) -> HTTPResponse | None:
@@ -92,8 +97,7 @@ class StaffArea:
             return None
         if not same_origin(request):
             return error(403, f"请从{self.title}页面操作")
-        login = session_login(request)
-        person = request.app.ctx.people.get(login) if login else None
+        person = self.signed_in(request)
         if person is None or not (person.has_role(self.role) or self.tell_missing_role):
             return error(401, f"请先登录{self.title}")
         if not person.has_role(self.role):
