@@ -373,10 +373,12 @@ def main(argv=None) -> int:
     if not args.dev_only:
         splits["test"] = load_examples(args.test)
         real["real_test"] = load_split(args.real_test)
+    alone: dict[str, str] = {}  # subset -> the split it is taken from
     for name, rows in real.items():
         splits[name] = [(t, i) for t, i, _ in rows]
         # the messages whose intent shows without the seller's previous turn (data/LABELLING.md)
         splits[name + "_alone"] = [(t, i) for t, i, needs_prev in rows if not needs_prev]
+        alone[name + "_alone"] = name
     dev = splits["dev"]
     labels = sorted({i for _, i in train_examples})
     seen = {t for t, _ in train_examples}
@@ -403,7 +405,10 @@ def main(argv=None) -> int:
         print(f"   trained in {train_seconds:.0f} s")
 
     threshold, ambiguity = fallback_config(args.config)
-    parsed = {name: parse_all(model_path, [t for t, _ in examples], name) for name, examples in splits.items()}
+    parsed = {name: parse_all(model_path, [t for t, _ in examples], name)
+              for name, examples in splits.items() if name not in alone}
+    for name, parent in alone.items():  # a subset of a split parsed already: no second parse
+        parsed[name] = [p for p, (_, _, needs_prev) in zip(parsed[parent], real[parent]) if not needs_prev]
 
     results = {"config": args.config, "train": args.train, "dev": args.dev, "test": args.test,
                "real_dev": args.real_dev, "real_test": args.real_test,
