@@ -3,11 +3,12 @@ for the buyer's case, and a person when the case needs one."""
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
+from actions.scenario import ScenarioAction
 from actions.shop_data import latest_text, latest_value, number, shop, this_message
 from xiaoer.after_sale import colour_case, return_case
 from xiaoer.anger import is_angry
@@ -20,11 +21,11 @@ RETURN_SCRIPTS = {
 }
 
 
-class ActionColourDifference(Action):
-    def name(self) -> str:
-        return "action_colour_difference"
+class ActionColourDifference(ScenarioAction):
+    scenario = "color_difference"
+    action_name = "action_colour_difference"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         if colour_case(latest_text(tracker)) == "after":
             dispatcher.utter_message(response="utter_color_difference_received", days=shop().returns.no_reason_days,
                                      coupon=f"{shop().returns.compensation_coupon:g}")
@@ -33,11 +34,11 @@ class ActionColourDifference(Action):
         return []
 
 
-class ActionReturnExchange(Action):
-    def name(self) -> str:
-        return "action_return_exchange"
+class ActionReturnExchange(ScenarioAction):
+    scenario = "return_exchange"
+    action_name = "action_return_exchange"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         policy = shop().returns
         case = return_case(shop(), latest_text(tracker), number(this_message(tracker, "price")))
         if case.kind == "refund_over_limit":
@@ -53,13 +54,13 @@ class ActionReturnExchange(Action):
         return []
 
 
-class ActionComplaint(Action):
+class ActionComplaint(ScenarioAction):
     """Apologise, offer choices, ask for the order; an angry buyer goes straight to a person."""
 
-    def name(self) -> str:
-        return "action_complaint"
+    scenario = "complaint"
+    action_name = "action_complaint"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         if is_angry(latest_text(tracker)):
             return hand_off(dispatcher, tracker, "complaint")
         policy = shop().returns

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.scenario import ScenarioAction
 from actions.shop_data import (
     current_item,
     latest_text,
@@ -16,20 +17,22 @@ from actions.shop_data import (
     this_message,
 )
 from xiaoer.bargaining import bargain
+from xiaoer.dialogue import counter_offer
 
 
-class ActionBargain(Action):
-    def name(self) -> str:
-        return "action_bargain"
+class ActionBargain(ScenarioAction):
+    scenario = "bargain"
+    action_name = "action_bargain"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         item = current_item(tracker)
         concessions = list(tracker.get_slot("concessions") or [])
         # a haggle before the item is known does not count towards "asking the manager"
         count = int(number(tracker.get_slot("haggle_count")) or 0) + (1 if item else 0)
         reply = bargain(
             shop(), item, latest_text(tracker), count, concessions,
-            price=number(this_message(tracker, "price")),
+            # "118呢" during a haggle is the price the buyer offers
+            price=number(this_message(tracker, "price")) or counter_offer(latest_text(tracker)),
             discount=number(this_message(tracker, "price", role="discount")),
             region=latest_value(tracker, "region"),
         )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.scenario import ScenarioAction
 from actions.shop_data import current_item, shop, this_message
 from xiaoer.shop import Item, Shop
 
@@ -42,11 +43,11 @@ def product_reply(item: Item | None) -> tuple[str, dict[str, Any]]:
     }
 
 
-class ActionCheckStock(Action):
-    def name(self) -> str:
-        return "action_check_stock"
+class ActionCheckStock(ScenarioAction):
+    scenario = "ask_stock"
+    action_name = "action_check_stock"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         colour = this_message(tracker, "color")
         size = this_message(tracker, "size")
         script, values = stock_reply(shop(), current_item(tracker), colour, size)
@@ -54,11 +55,11 @@ class ActionCheckStock(Action):
         return []
 
 
-class ActionProductInfo(Action):
-    def name(self) -> str:
-        return "action_product_info"
+class ActionProductInfo(ScenarioAction):
+    scenario = "ask_product_info"
+    action_name = "action_product_info"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         script, values = product_reply(current_item(tracker))
         dispatcher.utter_message(response=script, **values)
         return []

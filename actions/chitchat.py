@@ -1,4 +1,4 @@
-"""Greeting (with the busy notice in promotion mode) and the two farewells."""
+"""Greeting (with the busy notice in promotion mode), the two farewells, and "好的"."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.scenario import answer_as, routed_scenario
 from actions.shop_data import shop
 
 
@@ -30,4 +31,18 @@ class ActionGoodbye(Action):
             dispatcher.utter_message(response="utter_goodbye_deal", vip_zhe=shop().vip.zhe)
         else:
             dispatcher.utter_message(response="utter_goodbye")
+        return []
+
+
+class ActionAffirm(Action):
+    """"好的" alone is a nod; "行 雾蓝xl" or "好的我拍了" is an order (actions/purchase.py)."""
+
+    def name(self) -> str:
+        return "action_affirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        routed = routed_scenario(tracker)
+        if routed is not None:
+            return await answer_as(routed, dispatcher, tracker, domain, routed=True)
+        dispatcher.utter_message(response="utter_affirm")
         return []

@@ -11,8 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import faq
-from actions.follow_up import HANDOFF_TOPICS, TOPIC_ACTIONS, follow_up_topic
+from actions.follow_up import HANDOFF_TOPICS, follow_up_topic
 from actions.handoff import REASON_BY_INTENT, hand_off
+from actions.scenario import ROUTED_MARK, answer_as, routed_scenario
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ FAILURES_BEFORE_HANDOFF = 2
 # Set on a reply that the FAQ retrieval found, or that continued the buyer's topic, so that
 # message does not count as a failure.
 FAQ_MARK = "faq_question"
-FOLLOW_UP_MARK = "follow_up_of"
 
 
 def misunderstood_in_a_row(events: Iterable[dict[str, Any]]) -> int:
@@ -33,7 +33,7 @@ def misunderstood_in_a_row(events: Iterable[dict[str, Any]]) -> int:
     for event in reversed(list(events)):
         if event.get("event") == "bot":
             metadata = event.get("metadata") or {}
-            answered = answered or bool(metadata.get(FAQ_MARK) or metadata.get(FOLLOW_UP_MARK))
+            answered = answered or bool(metadata.get(FAQ_MARK) or metadata.get(ROUTED_MARK))
             continue
         if event.get("event") != "user":
             continue
@@ -70,7 +70,11 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         latest = tracker.latest_message
-        topic = follow_up_topic(tracker.events, latest.get("entities") or [], latest.get("text") or "")
+        routed = routed_scenario(tracker)
+        if routed is not None:
+            return await answer_as(routed, dispatcher, tracker, domain, routed=True)
+        topic = follow_up_topic(tracker.events, latest.get("entities") or [], latest.get("text") or "",
+                                tracker.get_slot("topic"))
         if topic is not None:
             return await follow_up(topic, dispatcher, tracker, domain)
         if intent == "nlu_fallback":
@@ -88,10 +92,4 @@ async def follow_up(topic: str, dispatcher: CollectingDispatcher, tracker: Track
     logger.info("follow-up on %s: %r", topic, tracker.latest_message.get("text"))
     if topic in HANDOFF_TOPICS:
         return hand_off(dispatcher, tracker, HANDOFF_TOPICS[topic])
-    answer = CollectingDispatcher()
-    events = await TOPIC_ACTIONS[topic]().run(answer, tracker, domain)
-    for message in answer.messages:
-        if message.get("response"):
-            message[FOLLOW_UP_MARK] = topic
-        dispatcher.messages.append(message)
-    return events
+    return await answer_as(topic, dispatcher, tracker, domain, routed=True)

@@ -14,27 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from rasa_sdk import Action
-
-from actions.after_sale import ActionColourDifference, ActionReturnExchange
-from actions.bargaining import ActionBargain
-from actions.catalog import ActionCheckStock, ActionProductInfo
-from actions.promotion import ActionPromotion
-from actions.shipping import ActionDeliveryStatus, ActionShipping
-from actions.sizing import ActionRecommendSize
-
-# The topics a detail can continue, and the action that answers each.
-TOPIC_ACTIONS: dict[str, type[Action]] = {
-    "ask_size": ActionRecommendSize,
-    "ask_stock": ActionCheckStock,
-    "ask_product_info": ActionProductInfo,
-    "ask_shipping": ActionShipping,
-    "ask_delivery_status": ActionDeliveryStatus,
-    "return_exchange": ActionReturnExchange,
-    "color_difference": ActionColourDifference,
-    "bargain": ActionBargain,
-    "ask_promotion": ActionPromotion,
-}
+# The topics a detail can continue; each is answered by its scenario's action (actions/scenario.py).
+TOPICS = frozenset({
+    "ask_size", "ask_stock", "ask_product_info", "ask_shipping", "ask_delivery_status",
+    "return_exchange", "color_difference", "bargain", "ask_promotion", "purchase",
+})
 # Topics where the detail (an order number after a complaint) is what a person needs: hand off.
 HANDOFF_TOPICS = {"complaint": "complaint", "modify_order": "order_change"}
 # Details that can change the answer of a topic.
@@ -48,14 +32,16 @@ LOOK_BACK = 4  # buyer messages; an older topic is not what "那...呢" refers t
 
 
 def follow_up_topic(
-    events: Iterable[dict[str, Any]], latest_entities: Iterable[dict[str, Any]], text: str = ""
+    events: Iterable[dict[str, Any]], latest_entities: Iterable[dict[str, Any]], text: str = "",
+    current_topic: str | None = None,
 ) -> str | None:
     """The topic a detail-only message continues, or None.
 
     The latest message must carry a detail (an item, colour, size, region, order number...)
     or ask for the next step after an after-sale answer; the topic is the intent of the
-    latest earlier buyer message that had one. A bare order number with no topic before it
-    is a parcel question (a person looks it up)."""
+    latest earlier buyer message that had one, or ``current_topic`` (what the bot last
+    answered as, which knows a routed message's real topic) when that message had one.
+    A bare order number with no topic before it is a parcel question (a person looks it up)."""
     details = {e.get("entity") for e in latest_entities} & DETAILS
     next_step = bool(NEXT_STEP.match((text or "").strip()))
     if not details and not next_step:
@@ -63,8 +49,8 @@ def follow_up_topic(
     users = [e for e in events if e.get("event") == "user"]
     for event in reversed(users[:-1][-LOOK_BACK:]):
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if details and (intent in TOPIC_ACTIONS or intent in HANDOFF_TOPICS):
-            return intent
+        if details and (intent in TOPICS or intent in HANDOFF_TOPICS):
+            return current_topic if current_topic in TOPICS else intent
         if next_step and intent in NEXT_STEP_TOPICS:
             return intent
         if intent not in NOT_A_TOPIC:

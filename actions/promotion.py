@@ -3,20 +3,21 @@ question about an order's price (没减, 差价, 价保) goes to a person who ca
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
+from actions.scenario import ScenarioAction
 from actions.shop_data import latest_text, shop
 from xiaoer.promotions import promotion_reply
 
 
-class ActionPromotion(Action):
-    def name(self) -> str:
-        return "action_promotion"
+class ActionPromotion(ScenarioAction):
+    scenario = "ask_promotion"
+    action_name = "action_promotion"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         script, values = promotion_reply(shop(), latest_text(tracker))
         if script == "handoff":
             return hand_off(dispatcher, tracker, "price_check")

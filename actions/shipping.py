@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
+from actions.scenario import ScenarioAction
 from actions.shop_data import latest_value, shop, this_message
 from xiaoer.shop import Shop
 
@@ -42,11 +43,11 @@ def shipping_replies(shop: Shop, courier: str | None, region: str | None) -> lis
     return replies
 
 
-class ActionShipping(Action):
-    def name(self) -> str:
-        return "action_shipping"
+class ActionShipping(ScenarioAction):
+    scenario = "ask_shipping"
+    action_name = "action_shipping"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         # only what this message names: last week's region should not answer today's courier question
         courier = this_message(tracker, "courier")
         region = latest_value(tracker, "region") if this_message(tracker, "region") or not courier else None
@@ -55,11 +56,11 @@ class ActionShipping(Action):
         return []
 
 
-class ActionDeliveryStatus(Action):
-    def name(self) -> str:
-        return "action_delivery_status"
+class ActionDeliveryStatus(ScenarioAction):
+    scenario = "ask_delivery_status"
+    action_name = "action_delivery_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         order_id = latest_value(tracker, "order_id")
         ship_hours = shop().shipping.ship_hours(shop().promotion.enabled)
         if order_id:  # the bot cannot see the courier's system: a person checks it

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.scenario import ScenarioAction
 from actions.shop_data import current_item, number, shop
 from xiaoer.entities import chinese_number
 from xiaoer.sizing import recommend_size
@@ -87,11 +88,11 @@ def sizing_inputs(slots: dict[str, Any], just_given: set[str]) -> dict[str, Any]
     return {name: slots.get(name) for basis in SIZING_BASES for name in basis}
 
 
-class ActionRecommendSize(Action):
-    def name(self) -> str:
-        return "action_recommend_size"
+class ActionRecommendSize(ScenarioAction):
+    scenario = "ask_size"
+    action_name = "action_recommend_size"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slots = {name: tracker.get_slot(name) for basis in SIZING_BASES for name in basis}
         just_given = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
         inputs = sizing_inputs(slots, just_given)

@@ -61,16 +61,23 @@ def draw(rows: list[dict], size: int, rng: random.Random) -> list[dict]:
     return picked[:size]
 
 
-def labelled_texts() -> set[str]:
+def labelled_rows() -> list[dict]:
     folder = Path(__file__).resolve().parents[1] / "labels" / "real_buyers"
-    return {json.loads(line)["text"] for path in folder.glob("*.jsonl")
-            for line in path.read_text(encoding="utf-8").splitlines()}
+    return [json.loads(line) for path in folder.glob("*.jsonl")
+            for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def next_round_start(rows: list[dict]) -> int:
+    """Each later round's ids start at the next ten thousand, so no two rounds' ids meet."""
+    highest = max((int(r["id"][2:]) for r in rows), default=-1)
+    return (highest // 10000 + 1) * 10000
 
 
 def main(pool_path: str, out_path: str, more_train: int = 0) -> None:
     rng = random.Random(20261203 + more_train)
     by_split: dict[str, list[dict]] = {name: [] for name in SPLITS}
-    done = labelled_texts() if more_train else set()
+    labelled = labelled_rows() if more_train else []
+    done = {r["text"] for r in labelled}
     for line in Path(pool_path).read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if row["text"] not in done:
@@ -81,7 +88,7 @@ def main(pool_path: str, out_path: str, more_train: int = 0) -> None:
         for row in draw(by_split[name], size, rng):
             out.append({"split": name, "text": row["text"], "prev": row["prev"], "session": row["session"]})
     rng.shuffle(out)  # labellers see the splits mixed and unnamed
-    first = 10000 if more_train else 0  # a second round's ids never meet the first's
+    first = next_round_start(labelled) if more_train else 0
     for number, row in enumerate(out, first):
         row["id"] = f"rb{number:05d}"
     Path(out_path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")

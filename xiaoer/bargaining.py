@@ -1,10 +1,12 @@
 """Bargaining (seed 000): what kind of haggle it is, and what the shop concedes.
 
-The ladder: a promise gets the VIP benefits; a comparison gets quality and service; a
-decisive buyer at or above the floor is steered to the bundle first, then given free
-shipping; an excuse with a small gap is accepted down to the floor, a large one is held;
-the third haggle "asks the manager" and gets a gift instead of a discount. No reply ever
-agrees to a price below the floor.
+The ladder: a promise gets the VIP benefits, and a returning buyer ("老顾客了", "上个月买过")
+is told the VIP price they already have; a comparison gets quality and service; any other
+haggle at or above the floor is steered to the bundle first, then given free shipping (over
+the whole conversation: each concession once); an excuse with a small gap is accepted down
+to the floor, a large one is held; the third haggle "asks the manager" and gets a gift
+instead of a discount. A question about the bundle ("套餐比单买便宜多少") gets the bundle's
+saving. No reply ever agrees to a price below the floor.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ from xiaoer.shop import Item, Shop
 
 # Order matters: the first kind whose cue appears wins ("支付宝只有100，少点我就拍" is an excuse).
 KIND_CUES = (
+    ("bundle", ("套餐", "单买", "一起买", "搭配买", "买两件", "买三件", "多买")),
+    ("returning", ("老顾客", "老客户", "老客", "买过", "回头客", "回购", "又来", "常买", "一直在你家", "一直买")),
     ("excuse", ("支付宝", "余额", "钱不够", "只有", "只剩", "就剩", "没那么多钱", "额度", "手头紧", "钱包")),
     ("comparison", ("别家", "别人家", "其他店", "其它店", "那家", "人家", "隔壁", "拼多多", "比你们便宜", "比你家便宜", "同款", "别的店")),
-    ("promise", ("第一次", "头一次", "以后", "下次", "回头客", "常来", "老顾客", "介绍", "朋友", "同事", "带人", "回购")),
+    ("promise", ("第一次", "头一次", "以后", "下次", "常来", "介绍", "朋友", "同事", "带人")),
     ("decisive", ("就拍", "就付", "就买", "马上拍", "立马", "立刻", "现在就", "我就", "直接拍", "就下单", "包邮")),
 )
 
 
 def haggle_kind(text: str) -> str:
-    """excuse / comparison / promise / decisive / general, from the buyer's words."""
+    """bundle / returning / excuse / comparison / promise / decisive / general, from the
+    buyer's words."""
     for kind, cues in KIND_CUES:
         if any(cue in text for cue in cues):
             return kind
@@ -56,6 +61,14 @@ def _yuan(value: float) -> str:
     return f"{value:g}"
 
 
+def _bundle_reply(shop: Shop, item: Item, bundle: Item, base: dict[str, Any]) -> BargainReply:
+    """The bundle and what it saves against buying its items one by one."""
+    saving = sum(p.price for p in shop.components(bundle)) - bundle.price
+    return BargainReply("utter_bargain_bundle", {
+        **base, "bundle_name": bundle.name, "bundle_price": _yuan(bundle.price), "bundle_saving": _yuan(saving),
+    }, "bundle_offered")
+
+
 def bargain(
     shop: Shop,
     item: Item | None,
@@ -81,6 +94,12 @@ def bargain(
 
     kind = haggle_kind(text)
     offer = offered_price(item, price, discount)
+    bundle = shop.bundle_for(item)
+    if kind == "bundle" and bundle is not None:
+        return _bundle_reply(shop, item, bundle, base)
+    if kind == "returning":
+        vip_price = _yuan(shop.vip.price(item.price))
+        return BargainReply("utter_bargain_returning", {**base, "vip_zhe": shop.vip.zhe, "vip_price": vip_price})
     if kind == "promise":
         return BargainReply("utter_bargain_promise", {**base, "vip_zhe": shop.vip.zhe})
     if kind == "comparison":
@@ -93,16 +112,10 @@ def bargain(
     # decisive or general: below the floor is declined kindly, whatever the kind
     if offer is not None and not policy.acceptable(item, offer):
         return BargainReply("utter_bargain_below_floor", {**base, "offer": _yuan(offer)})
-    if kind == "general":
-        return BargainReply("utter_bargain_comparison", base)
     for step in policy.ladder:
         if step == "bundle" and "bundle_offered" not in concessions:
-            bundle = shop.bundle_for(item)
             if bundle is not None and bundle.sku != item.sku:
-                return BargainReply("utter_bargain_bundle", {
-                    **base, "bundle_name": bundle.name, "bundle_price": _yuan(bundle.price),
-                    "bundle_saving": _yuan(sum(p.price for p in shop.components(bundle)) - bundle.price),
-                }, "bundle_offered")
+                return _bundle_reply(shop, item, bundle, base)
         if step == "free_shipping" and "free_shipping" not in concessions:
             if region and not shop.shipping.free_shipping(region):
                 continue  # remote regions never ship free

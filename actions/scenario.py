@@ -1,0 +1,94 @@
+"""The one place where a message is read against the conversation before it is answered.
+
+Every scenario's action derives from :class:`ScenarioAction` and writes only ``answer()``.
+Its ``run()`` first asks :func:`xiaoer.dialogue.route` whether the conversation decides
+the scenario (a bare answer to the bot's question, a purchase, a counter-offer), answers
+as that scenario, and records the state for the next message: the topic, what the reply
+asked for (``expecting``) and the task waiting for it (``pending``). Rules and forms still
+pick the action from the intent; this is where the context the rules cannot see is read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from xiaoer.dialogue import DialogueState, expecting_after, question_is_fresh, route
+
+# scenario -> its action class, filled as the scenario modules are imported (rasa-sdk
+# imports every module of the package; tests/actions checks every scenario has one).
+SCENARIO_ACTIONS: dict[str, type["ScenarioAction"]] = {}
+# Set on the replies of a message the conversation routed (a follow-up, an answer to the
+# bot's question), so the fallback's "two failures in a row" does not count it.
+ROUTED_MARK = "follow_up_of"
+
+
+def load_scenario_modules() -> None:
+    """Import every module of this package, as rasa-sdk does, so each scenario has its action."""
+    package = __name__.rpartition(".")[0]
+    for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        importlib.import_module(f"{package}.{module.name}")
+
+
+def state_of(tracker: Tracker) -> DialogueState:
+    return DialogueState(tracker.get_slot("topic"), tracker.get_slot("expecting"), tracker.get_slot("pending"))
+
+
+def routed_scenario(tracker: Tracker) -> str | None:
+    """The scenario the conversation gives the latest message, or None."""
+    latest = tracker.latest_message
+    return route(
+        (latest.get("intent") or {}).get("name"), latest.get("text") or "", latest.get("entities") or [],
+        state_of(tracker), question_is_fresh(tracker.events),
+    )
+
+
+def state_events(scenario: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    expecting = expecting_after(m["response"] for m in messages if m.get("response"))
+    return [SlotSet("topic", scenario), SlotSet("expecting", expecting),
+            SlotSet("pending", scenario if expecting else None)]
+
+
+async def answer_as(
+    scenario: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, routed: bool = False
+) -> list[dict[str, Any]]:
+    """Answer the latest message as ``scenario``'s action would, and record the state."""
+    if scenario not in SCENARIO_ACTIONS:
+        load_scenario_modules()
+    if scenario not in SCENARIO_ACTIONS:
+        raise LookupError(f"no action answers the scenario {scenario!r}")
+    collected = CollectingDispatcher()
+    events = await SCENARIO_ACTIONS[scenario]().answer(collected, tracker, domain)
+    for message in collected.messages:
+        if routed and message.get("response"):
+            message[ROUTED_MARK] = scenario
+        dispatcher.messages.append(message)
+    return list(events) + state_events(scenario, collected.messages)
+
+
+class ScenarioAction(Action):
+    scenario: ClassVar[str] = ""
+    action_name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.scenario:
+            SCENARIO_ACTIONS[cls.scenario] = cls
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        raise NotImplementedError
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        routed = routed_scenario(tracker)
+        if routed is not None and routed != self.scenario:
+            return await answer_as(routed, dispatcher, tracker, domain, routed=True)
+        return await answer_as(self.scenario, dispatcher, tracker, domain)

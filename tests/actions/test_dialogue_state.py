@@ -1,0 +1,126 @@
+"""The conversation's state in Rasa's environment (actions/scenario.py): what the bot asked is
+remembered, a bare answer resumes the task that asked, an order is confirmed, a number in a
+haggle is the offer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.after_sale import ActionColourDifference
+from actions.bargaining import ActionBargain
+from actions.catalog import ActionProductInfo
+from actions.chitchat import ActionAffirm
+from actions.fallback import ActionNotUnderstood
+from actions.purchase import purchase_reply
+from actions.scenario import SCENARIO_ACTIONS, load_scenario_modules
+from xiaoer.dialogue import SCENARIOS
+from xiaoer.entities import extract_entities
+from xiaoer.shop import load_shop
+
+SHOP = load_shop("shop")
+CATALOG = {"items": [{"sku": s.sku, "name": s.name, "aliases": list(s.aliases),
+                      "colors": [c.name for c in s.colours]} for s in SHOP.items]}
+
+
+def said(intent, text):
+    return {"event": "user", "text": text,
+            "parse_data": {"intent": {"name": intent}, "entities": extract_entities(text, CATALOG)}}
+
+
+class Conversation:
+    """Messages through the actions as Rasa would run them: slots from entities, events kept."""
+
+    def __init__(self):
+        self.events, self.slots = [], {}
+
+    def say(self, intent, text, action):
+        message = said(intent, text)
+        self.events.append(message)
+        for e in message["parse_data"]["entities"]:
+            self.slots[e["entity"]] = e["value"]
+        latest = message["parse_data"] | {"text": text}
+        tracker = Tracker("buyer-1", dict(self.slots), latest, list(self.events), False, None, {}, "action_listen")
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(action().run(dispatcher, tracker, {}))
+        for event in events:
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+            self.events.append(event)
+        return dispatcher.messages
+
+
+def test_every_scenario_has_an_action():
+    load_scenario_modules()
+    assert SCENARIOS <= set(SCENARIO_ACTIONS) | {"modify_order"}
+
+
+def test_which_item_then_the_item_goes_on_with_the_haggle():
+    talk = Conversation()
+    asked = talk.say("bargain", "能便宜点吗", ActionBargain)
+    assert asked[0]["response"] == "utter_ask_which_item"
+    answer = talk.say("ask_product_info", "连衣裙", ActionProductInfo)
+    assert answer[0]["response"].startswith("utter_bargain") and answer[0]["item_name"] == "碎花连衣裙"
+
+
+def test_a_new_question_instead_of_the_answer_is_answered_as_asked():
+    talk = Conversation()
+    talk.say("bargain", "能便宜点吗", ActionBargain)
+    answer = talk.say("ask_product_info", "连衣裙什么面料的", ActionProductInfo)
+    assert answer[0]["response"] == "utter_product_info"
+
+
+def test_an_order_with_colour_and_size_is_confirmed_not_read_as_colour_difference():
+    talk = Conversation()
+    talk.say("ask_product_info", "连衣裙什么面料的", ActionProductInfo)
+    answer = talk.say("color_difference", "那就拍个雾蓝L", ActionColourDifference)
+    assert answer[0]["response"] == "utter_purchase_confirm"
+    assert (answer[0]["item_name"], answer[0]["spec"], answer[0]["price"]) == ("碎花连衣裙", "雾蓝L码", "169")
+
+
+def test_an_order_without_a_size_asks_for_it_and_the_answer_completes_it():
+    talk = Conversation()
+    talk.say("ask_product_info", "牛仔裤有弹力吗", ActionProductInfo)
+    ask = talk.say("affirm", "行 就要这个", ActionAffirm)
+    assert ask[0]["response"] == "utter_purchase_ask_spec" and ask[0]["missing"] == "颜色和尺码"
+    done = talk.say("nlu_fallback", "黑色L", ActionNotUnderstood)
+    assert done[0]["response"] == "utter_purchase_confirm" and done[0]["spec"] == "黑色L码"
+
+
+def test_a_plain_yes_is_still_a_yes():
+    assert Conversation().say("affirm", "好的", ActionAffirm)[0]["response"] == "utter_affirm"
+
+
+def test_a_number_during_a_haggle_is_the_price_offered():
+    talk = Conversation()
+    talk.say("bargain", "牛仔裤能便宜点吗", ActionBargain)
+    answer = talk.say("ask_size", "90呢", ActionNotUnderstood)
+    assert answer[0]["response"] == "utter_bargain_below_floor" and answer[0]["offer"] == "90"
+
+
+def test_colour_and_size_without_a_difference_is_a_stock_question():
+    answer = Conversation().say("color_difference", "连衣裙有雾蓝xl吗", ActionColourDifference)
+    assert answer[0]["response"].startswith("utter_stock")
+
+
+@pytest.mark.parametrize("colour,size,script", [
+    ("粉", "M", "utter_stock_sold_out"),  # pink T-shirts are sold out
+    ("紫", "M", "utter_stock_no_such_colour"),
+    ("黑", None, "utter_purchase_ask_spec"),
+    ("黑", "M", "utter_purchase_confirm"),
+])
+def test_purchase_replies_say_what_the_shop_has(colour, size, script):
+    assert purchase_reply(SHOP, SHOP.item("TS-0520"), colour, size, bought=False)[0] == script
+
+
+def test_an_agreed_price_is_the_price_confirmed():
+    _, values = purchase_reply(SHOP, SHOP.item("JN-2801"), "黑色", "L", bought=False, agreed_price=129)
+    assert values["price"] == "129"
+
+
+def test_bought_thanks_and_says_when_it_ships():
+    script, values = purchase_reply(SHOP, None, None, None, bought=True)
+    assert script == "utter_purchase_done" and values["ship_hours"] == 48

@@ -1,0 +1,110 @@
+"""Reading a message against the conversation (xiaoer/dialogue.py), without Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from xiaoer.dialogue import (
+    DialogueState,
+    counter_offer,
+    expecting_after,
+    is_bare_answer,
+    purchase_signal,
+    question_is_fresh,
+    route,
+)
+from xiaoer.entities import extract_entities
+from xiaoer.shop import load_shop
+
+CATALOG = {"items": [{"sku": s.sku, "name": s.name, "aliases": list(s.aliases),
+                      "colors": [c.name for c in s.colours]} for s in load_shop("shop").items]}
+
+
+def entities(text):
+    return extract_entities(text, CATALOG)
+
+
+def test_what_a_reply_asks_for_is_its_last_question():
+    assert expecting_after(["utter_ask_which_item"]) == "sku"
+    assert expecting_after(["utter_shipping", "utter_delivery_status"]) == "order_id"
+    assert expecting_after(["utter_stock_available"]) is None
+
+
+@pytest.mark.parametrize("text,expecting,bare", [
+    ("连衣裙", "sku", True),
+    ("就那条连衣裙吧", "sku", True),
+    ("牛仔裤那个", "sku", True),
+    ("连衣裙什么面料", "sku", False),  # a question of its own
+    ("123456789012", "order_id", True),
+    ("订单号123456789012", "order_id", False),  # "订单号" is more than filler, but see route()
+    ("黑色L", "spec", True),
+    ("连衣裙", None, False),  # the bot asked nothing
+    ("连衣裙", "order_id", False),  # not what it asked
+])
+def test_a_bare_answer_gives_what_was_asked_and_nothing_else(text, expecting, bare):
+    assert is_bare_answer(text, entities(text), expecting) is bare
+
+
+def slot(name, value):
+    return {"event": "slot", "name": name, "value": value}
+
+
+def user(text="..."):
+    return {"event": "user", "text": text}
+
+
+def test_the_question_is_fresh_only_for_the_next_message():
+    assert question_is_fresh([user(), slot("expecting", "sku"), user()]) is True
+    assert question_is_fresh([user(), slot("expecting", "sku"), user(), user()]) is False
+    assert question_is_fresh([user()]) is False
+
+
+@pytest.mark.parametrize("text,signal", [
+    ("那就拍个黑色L", "will_buy"),
+    ("行 雾蓝xl 就要这个", "will_buy"),
+    ("还是买吧", "will_buy"),
+    ("好的我拍了", "bought"),
+    ("已下单", "bought"),
+    ("拍了 什么时候发货", None),  # a question after the order, not the order
+    ("我再考虑下 不拍了", None),
+    ("拍错颜色了", None),
+    ("买了三件想退一件", None),
+    ("怎么拍", None),
+])
+def test_purchase_signals(text, signal):
+    assert purchase_signal(text) == signal
+
+
+@pytest.mark.parametrize("text,price", [
+    ("118呢", 118.0), ("130行不", 130.0), ("一百二可以吗", 120.0), ("那120吧", 120.0),
+    ("165 100斤", None), ("118呢 包邮吗", None), ("3", None),
+])
+def test_counter_offers(text, price):
+    assert counter_offer(text) == price
+
+
+def state(**values):
+    return DialogueState(**values)
+
+
+@pytest.mark.parametrize("intent,text,current,fresh,scenario", [
+    # the bot asked which item in a haggle; the buyer names it: the haggle goes on
+    ("ask_product_info", "连衣裙", state(topic="bargain", expecting="sku", pending="bargain"), True, "bargain"),
+    ("nlu_fallback", "123456789012", state(topic="ask_delivery_status", expecting="order_id",
+                                           pending="ask_delivery_status"), True, "ask_delivery_status"),
+    # ... but not two messages later, and not when it is a question of its own
+    ("ask_product_info", "连衣裙", state(topic="bargain", expecting="sku", pending="bargain"), False, None),
+    ("ask_product_info", "连衣裙什么面料", state(topic="bargain", expecting="sku", pending="bargain"), True, None),
+    # an order is a purchase, not a colour-difference question
+    ("color_difference", "那就拍个黑色L", state(), False, "purchase"),
+    ("affirm", "行 雾蓝xl 就要这个", state(), False, "purchase"),
+    ("return_exchange", "拍了想退", state(), False, None),
+    # colour and size with no difference words: what is in stock
+    ("color_difference", "有雾蓝xl吗", state(), False, "ask_stock"),
+    ("color_difference", "雾蓝实物和图片一样吗", state(), False, None),
+    # a number during a haggle is the price offered
+    ("ask_size", "118呢", state(topic="bargain"), False, "bargain"),
+    ("nlu_fallback", "118呢", state(topic="ask_shipping"), False, None),
+])
+def test_route(intent, text, current, fresh, scenario):
+    assert route(intent, text, entities(text), current, fresh) == scenario

@@ -1,0 +1,153 @@
+"""The conversation's state and how the next message is read against it.
+
+The bot remembers three things besides the buyer's details (item, colour, size, region,
+order number, which are slots filled from entities):
+
+- ``topic``: the scenario it answered last (bargain, ask_stock, return_exchange...);
+- ``expecting``: what its last reply asked for (an item, an order number, a colour and size);
+- ``pending``: the scenario waiting for that answer.
+
+:func:`route` reads a message against them, before the classifier's intent decides: a bare
+answer to the bot's question resumes the pending task ("连衣裙" after "which item?" goes on
+with the haggle); an order is a purchase, not a colour question ("那就拍个黑色L"); a number
+during a haggle is a counter-offer ("118呢"); a detail-only follow-up continues the topic
+("那黑色呢"). Everything here is plain functions over text, entities and the tracker's
+events, tested without Rasa (tests/unit/test_dialogue.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from xiaoer.entities import chinese_number
+
+# What each script asks the buyer for. A reply that utters one of these leaves the bot
+# expecting that answer; any other reply expects nothing.
+SCRIPT_ASKS = {
+    "utter_ask_which_item": "sku",
+    "utter_ask_sku": "sku",
+    "utter_delivery_status": "order_id",
+    "utter_complaint": "order_id",
+    "utter_purchase_ask_spec": "spec",
+}
+# The entities that answer each kind of question.
+ANSWERED_BY = {"sku": {"sku"}, "order_id": {"order_id"}, "spec": {"color", "size"}}
+# Scenarios a message can be routed to; each has one action (actions/scenario.py).
+SCENARIOS = frozenset({
+    "ask_size", "ask_stock", "ask_product_info", "ask_shipping", "ask_delivery_status",
+    "return_exchange", "color_difference", "bargain", "ask_promotion", "complaint",
+    "modify_order", "purchase",
+})
+# Intents that are a question of their own: a message the classifier reads as one of these
+# is not a purchase or a counter-offer, whatever words it shares with them.
+OWN_QUESTIONS = frozenset({
+    "ask_size", "ask_shipping", "ask_delivery_status", "return_exchange", "complaint",
+    "modify_order", "ask_payment", "request_human", "ask_promotion",
+})
+
+# Words that carry no request in a bare answer: "就那条连衣裙吧", "牛仔裤那个".
+_FILLER = re.compile(r"那个|这个|就是|还是|那款|这款|那条|这条|那件|这件|[那这就个条件款套的吧呀啊呢哦嗯是要了噢哈亲，,。.!！?？~\s]")
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    topic: str | None = None
+    expecting: str | None = None
+    pending: str | None = None
+
+
+def expecting_after(scripts: Iterable[str]) -> str | None:
+    """What a reply made of these scripts asks for: the last question in it."""
+    asked = [SCRIPT_ASKS[s] for s in scripts if s in SCRIPT_ASKS]
+    return asked[-1] if asked else None
+
+
+def residue(text: str, entities: Iterable[dict[str, Any]]) -> str:
+    """The message without its entities and filler words: what it says besides the details."""
+    spans = sorted((e["start"], e["end"]) for e in entities if "start" in e and "end" in e)
+    kept, position = [], 0
+    for start, end in spans:
+        kept.append(text[position:start])
+        position = max(position, end)
+    kept.append(text[position:])
+    return _FILLER.sub("", "".join(kept))
+
+
+def is_bare_answer(text: str, entities: list[dict[str, Any]], expecting: str | None) -> bool:
+    """The message gives what the bot asked for and (almost) nothing else."""
+    if not expecting:
+        return False
+    given = {e.get("entity") for e in entities}
+    return bool(given & ANSWERED_BY.get(expecting, set())) and len(residue(text, entities)) <= 2
+
+
+def question_is_fresh(events: Iterable[dict[str, Any]]) -> bool:
+    """The bot's question is the latest thing it set, and the buyer has written once since."""
+    users = 0
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            users += 1
+        elif event.get("event") == "slot" and event.get("name") == "expecting":
+            return users == 1
+    return False
+
+
+# Buying: "那就拍个黑色L", "要一件白的M", "还是买吧" (will buy); "好的我拍了", "已下单" (done).
+_NOT_BUYING = re.compile(r"不拍|没拍|不买|不要了|别拍|再看看|考虑|算了|怎么拍|能拍吗|可以拍吗|拍不了|拍错|买错|退|换")
+_BOUGHT = re.compile(r"(拍了|拍好了|拍下了|下单了|下好单|已下单|付款了|付好了|已付款|已经付了|付了款|买好了)[了啦哈哦呀~!！。.，,\s]*$")
+_WILL_BUY = re.compile(
+    r"(就拍|拍个|拍一|去拍|我拍|马上拍|现在拍|拍吧|就要|要一|要个|要了|来一|来个|就买|买吧|还是买|下单吧|就它了|就这个|就这件|就这条)"
+)
+
+
+def purchase_signal(text: str) -> str | None:
+    """"bought" when the buyer says they have ordered, "will_buy" when they say they are
+    ordering now, else None (a question about buying is not a purchase)."""
+    if _NOT_BUYING.search(text):
+        return None
+    if _BOUGHT.search(text):
+        return "bought"
+    if _WILL_BUY.search(text):
+        return "will_buy"
+    return None
+
+
+# A colour word is a colour-difference question only when the buyer talks about a difference.
+_DIFFERENCE = re.compile(r"色差|差别|不一样|不同|一样吗|一样不|偏[色深浅黄白红]|实物|图片|照片|拍的|显示|屏幕|掉色|褪色|染色|颜色不对|发错")
+# A bare number, perhaps with a question around it: "118呢", "130行不", "一百二可以吗".
+_COUNTER_OFFER = re.compile(
+    r"^(那|要不|就|那就)?\s*(?P<number>\d{2,5}(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(块|元|块钱)?\s*"
+    r"(呢|吧|行不行?|行吗|可以吗|可以不|可不可以|怎么样|好不好|成吗|咋样)?[?？!！。.~\s]*$"
+)
+
+
+def counter_offer(text: str) -> float | None:
+    """The price in a bare counter-offer ("118呢", "130行不"), else None."""
+    match = _COUNTER_OFFER.match(text.strip())
+    if not match:
+        return None
+    value = chinese_number(match.group("number"))
+    return float(value) if value and 10 <= value <= 100000 else None
+
+
+def route(
+    intent: str | None,
+    text: str,
+    entities: list[dict[str, Any]],
+    state: DialogueState,
+    question_fresh: bool,
+) -> str | None:
+    """The scenario this message belongs to when the conversation decides it, else None
+    (the classifier's intent stands)."""
+    given = {e.get("entity") for e in entities}
+    if question_fresh and state.pending in SCENARIOS and is_bare_answer(text, entities, state.expecting):
+        return state.pending
+    if intent not in OWN_QUESTIONS and purchase_signal(text):
+        return "purchase"
+    if intent == "color_difference" and given & {"color", "size"} and not _DIFFERENCE.search(text):
+        return "ask_stock"  # "有雾蓝xl吗": which colours and sizes there are
+    if state.topic == "bargain" and counter_offer(text) is not None:  # the whole message is a number
+        return "bargain"
+    return None
