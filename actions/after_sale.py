@@ -9,8 +9,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
 from actions.scenario import ScenarioAction
-from actions.shop_data import latest_text, latest_value, number, shop, this_message
-from xiaoer.after_sale import colour_case, return_case
+from actions.shop_data import latest_text, latest_value, shop, this_message
+from xiaoer.after_sale import (
+    colour_case,
+    is_service_complaint,
+    refund_amount,
+    return_case,
+)
 from xiaoer.anger import is_angry
 
 RETURN_SCRIPTS = {
@@ -40,7 +45,8 @@ class ActionReturnExchange(ScenarioAction):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         policy = shop().returns
-        case = return_case(shop(), latest_text(tracker), number(this_message(tracker, "price")))
+        entities = tracker.latest_message.get("entities") or []
+        case = return_case(shop(), latest_text(tracker), refund_amount(shop(), entities, latest_text(tracker)))
         if case.kind == "refund_over_limit":
             return hand_off(dispatcher, tracker, "refund_over_limit")
         postage = {"buyer": "来回运费由您承担", "insurance": "运费由运费险承担", "shop": "来回运费由我们承担"}
@@ -61,8 +67,13 @@ class ActionComplaint(ScenarioAction):
     action_name = "action_complaint"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        if is_service_complaint(latest_text(tracker)):  # an apology and a person, not a coupon
+            return hand_off(dispatcher, tracker, "complaint", script="utter_handoff_service_complaint")
         if is_angry(latest_text(tracker)):
             return hand_off(dispatcher, tracker, "complaint")
+        order_id = this_message(tracker, "order_id")
+        if order_id and tracker.get_slot("topic") == "complaint":  # the order number the apology asked for
+            return hand_off(dispatcher, tracker, "complaint", script="utter_handoff_complaint_order", order_id=order_id)
         policy = shop().returns
         dispatcher.utter_message(response="utter_complaint", coupon=f"{policy.compensation_coupon:g}", days=policy.no_reason_days)
         return []

@@ -1,6 +1,7 @@
 """When the bot cannot help: first look for a listed buyer question (FAQ retrieval), then
-say so (ask back, or name what it can do), and hand the buyer to a person the second
-time in a row."""
+say so (ask back, or name what it can do); the second time in a row, offer the topics as
+buttons and a person as one of them; the third time, hand the buyer to a person. Being
+unsure twice is not a reason to make a buyer wait for a person at 6 am."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 # nlu_fallback: the classifier was unsure; out_of_scope: sure, but not for this bot.
 NOT_UNDERSTOOD = {"nlu_fallback": "utter_ask_rephrase", "out_of_scope": "utter_out_of_scope"}
-FAILURES_BEFORE_HANDOFF = 2
+FAILURES_BEFORE_HANDOFF = 3
+# The way out before a person: the topics the bot can answer, as buttons.
+CHOICES_SCRIPT = "utter_ask_rephrase_choices"
 # Set on a reply that the FAQ retrieval found, or that continued the buyer's topic, so that
 # message does not count as a failure.
 FAQ_MARK = "faq_question"
@@ -81,8 +84,12 @@ class ActionNotUnderstood(Action):
             events = faq_reply(dispatcher, tracker)
             if events is not None:
                 return events
-        if misunderstood_in_a_row(tracker.events) >= FAILURES_BEFORE_HANDOFF:
+        failures = misunderstood_in_a_row(tracker.events)
+        if failures >= FAILURES_BEFORE_HANDOFF:
             return hand_off(dispatcher, tracker, "bot_failed_twice")
+        if failures == FAILURES_BEFORE_HANDOFF - 1:
+            dispatcher.utter_message(response=CHOICES_SCRIPT)
+            return []
         dispatcher.utter_message(response=NOT_UNDERSTOOD.get(intent, "utter_ask_rephrase"))
         return []
 

@@ -41,10 +41,13 @@ def handoff_reason(latest_intent: str | None, reason_slot: str | None = None) ->
     return REASON_BY_INTENT.get(latest_intent or "", "buyer_asked")
 
 
-def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, **values: Any) -> list[dict[str, Any]]:
-    """Tell the buyer, signal the gateway (a custom payload it turns into a case), pause."""
+def hand_off(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, script: str | None = None, **values: Any
+) -> list[dict[str, Any]]:
+    """Tell the buyer (the reason's script, or ``script`` for a case that needs other words),
+    signal the gateway (a custom payload it turns into a case), pause."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    dispatcher.utter_message(response=HANDOFF_SCRIPTS[reason], **values)
+    dispatcher.utter_message(response=script or HANDOFF_SCRIPTS[reason], **values)
     dispatcher.utter_message(json_message={"handoff": {"reason": reason, "intent": intent}})
     return [SlotSet("handoff_reason", reason), ConversationPaused()]
 

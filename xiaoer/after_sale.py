@@ -6,7 +6,9 @@ shop/returns.yml; these functions only decide which case the buyer describes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any, Iterable
 
 from xiaoer.shop import Shop
 
@@ -17,6 +19,16 @@ QUALITY_CUES = ("质量", "破了", "破洞", "开线", "脱线", "起球", "掉
 CONDITION_CUES = ("洗过", "洗了", "穿过", "穿了几次", "吊牌剪", "剪了吊牌", "吊牌拆", "拆了吊牌", "没吊牌", "吊牌没了", "弄脏")
 MADE_TO_ORDER_CUES = ("定制", "定做", "特殊尺码", "订做")
 INSURANCE_CUES = ("运费险", "退货险")
+# Displeasure with the service itself, not with the goods: a person, not a coupon.
+SERVICE_CUES = ("客服", "机器人", "人工", "态度", "问半天", "问了半天", "答非所问", "没用", "听不懂", "不回", "回复慢",
+                "没人理", "敷衍", "服务差", "服务太差", "什么服务")
+
+
+def is_service_complaint(text: str) -> bool:
+    """The buyer is unhappy with how they are served ("什么垃圾客服 问半天没用"), and says
+    nothing about a fault in the goods."""
+    return any(cue in text for cue in SERVICE_CUES) and not any(
+        cue in text for cue in QUALITY_CUES + WRONG_ITEM_CUES + RECEIVED_CUES)
 
 
 def colour_case(text: str) -> str:
@@ -29,6 +41,34 @@ class ReturnCase:
     kind: str  # made_to_order, condition_failed, shop_fault, refund_over_limit, standard
     reason: str | None = None  # quality_problem / wrong_item for shop_fault
     insured: bool = False
+
+
+_TOTAL = re.compile(r"(一共|总共|合计|总计|加起来|共)\s*$")
+# Amounts typed bare in a refund message: "139+169+169", "139 169 169", "退款477".
+_LISTED = re.compile(r"(?<![\d.])\d{2,5}(?:\.\d+)?(?:\s*[+＋、,，和\s]\s*\d{2,5}(?:\.\d+)?)+(?![\d.])")
+_STATED = re.compile(r"(?:一共|总共|合计|总计|退款|退)\s*(\d{2,5}(?:\.\d+)?)(?![\d.])")
+
+
+def refund_amount(shop: Shop, entities: Iterable[dict[str, Any]], text: str) -> float | None:
+    """What the buyer wants back, summed over the items: a total they state ("一共477"),
+    else the prices they list (139+169+169), else the list prices of the items they name
+    when there are several ("牛仔裤和连衣裙都退"). None when the message says no amount."""
+    found = list(entities)
+    prices = [(e, float(e["value"])) for e in found if e.get("entity") == "price" and e.get("role") != "discount"]
+    for entity, value in prices:
+        if _TOTAL.search(text[max(0, entity.get("start", 0) - 4):entity.get("start", 0)]):
+            return value
+    if prices:
+        return sum(value for _, value in prices)
+    listed = _LISTED.search(text)
+    if listed:
+        return sum(float(n) for n in re.findall(r"\d+(?:\.\d+)?", listed.group()))
+    stated = _STATED.search(text)
+    if stated:
+        return float(stated.group(1))
+    items = [shop.item(str(e["value"])) for e in found if e.get("entity") == "sku"]
+    named = {item.sku: item.price for item in items if item is not None}
+    return float(sum(named.values())) if len(named) > 1 else None
 
 
 def return_case(shop: Shop, text: str, refund_amount: float | None = None) -> ReturnCase:

@@ -28,7 +28,7 @@ ENTITIES = ("height", "weight", "waist", "hip", "usual_size", "size", "color", "
 # Why a person took over, with the words the console shows.
 HANDOFF_REASONS = {
     "buyer_asked": "买家要求人工",
-    "bot_failed_twice": "连续两次没答上",
+    "bot_failed_twice": "连续没答上",  # the third miss in a row (the second offers buttons)
     "complaint": "投诉",
     "order_change": "修改订单",
     "angry_buyer": "买家情绪激动",

@@ -129,13 +129,13 @@ def test_faq_is_not_asked_when_the_classifier_was_sure_it_is_out_of_scope(index)
     assert [m["response"] for m in messages] == ["utter_out_of_scope"]
 
 
-def test_no_faq_answer_asks_back_then_hands_off(index):
+def test_no_faq_answer_asks_back_then_offers_choices(index):
     first, _ = run(tracker([user("nlu_fallback", "嗯哼哼")], "nlu_fallback", "嗯哼哼"))
     assert [m["response"] for m in first] == ["utter_ask_rephrase"]
     events = [user("nlu_fallback", "嗯哼哼"), {"event": "bot", "metadata": {"utter_action": "utter_ask_rephrase"}},
               user("nlu_fallback", "啦啦啦啦")]
     second, _ = run(tracker(events, "nlu_fallback", "啦啦啦啦"))
-    assert second[0]["response"] == "utter_handoff_after_failures"
+    assert second[0]["response"] == "utter_ask_rephrase_choices"
 
 
 def test_a_message_the_faq_answered_is_not_a_failure():

@@ -60,8 +60,15 @@ def test_first_misunderstanding_asks_back():
     assert events == []
 
 
-def test_second_misunderstanding_hands_off_and_pauses():
+def test_second_misunderstanding_offers_the_topics_and_a_person_as_buttons():
     events_in = [user("nlu_fallback"), {"event": "bot"}, user("nlu_fallback")]
+    messages, events = run(ActionNotUnderstood(), tracker(events_in, "nlu_fallback"))
+    assert [m["response"] for m in messages] == ["utter_ask_rephrase_choices"]
+    assert events == [], "the buyer stays with the bot"
+
+
+def test_third_misunderstanding_hands_off_and_pauses():
+    events_in = [user("nlu_fallback"), {"event": "bot"}, user("out_of_scope"), {"event": "bot"}, user("nlu_fallback")]
     messages, events = run(ActionNotUnderstood(), tracker(events_in, "nlu_fallback"))
     assert messages[0]["response"] == "utter_handoff_after_failures"
     assert messages[1]["custom"] == {"handoff": {"reason": "bot_failed_twice", "intent": "nlu_fallback"}}
@@ -83,4 +90,4 @@ def test_out_of_scope_says_what_the_bot_can_do():
 def test_out_of_scope_then_unsure_counts_as_two_failures():
     events_in = [user("out_of_scope"), {"event": "bot"}, user("nlu_fallback")]
     messages, _ = run(ActionNotUnderstood(), tracker(events_in, "nlu_fallback"))
-    assert messages[0]["response"] == "utter_handoff_after_failures"
+    assert messages[0]["response"] == "utter_ask_rephrase_choices"

@@ -31,3 +31,15 @@ def test_the_actions_hand_off_only_with_contract_reasons():
     from xiaoer.contract import HANDOFF_REASONS
 
     assert set(HANDOFF_SCRIPTS) <= set(HANDOFF_REASONS), set(HANDOFF_SCRIPTS) - set(HANDOFF_REASONS)
+
+
+def test_no_hand_off_message_promises_a_person_right_away():
+    """At night the gateway adds "agents start at 09:00": the bot's own words must not have
+    said "马上" (right away) just before it."""
+    from xiaoer.scripts import ScriptCorpus
+
+    corpus = ScriptCorpus("scripts_zh")
+    scripts = set(HANDOFF_SCRIPTS.values()) | {"utter_handoff_service_complaint", "utter_handoff_complaint_order"}
+    for script_id in sorted(scripts):
+        for variant in corpus.get(script_id).variants:
+            assert "马上" not in variant and "立刻" not in variant, (script_id, variant)

@@ -68,7 +68,7 @@ def rasa_tracker(bot, conversation: str) -> dict:
 @pytest.mark.parametrize("messages,reason", [
     (["转人工"], "buyer_asked"),
     (["你是机器人吗，我要找真人"], "buyer_asked"),
-    (["帮我订一张去北京的机票", "那你给我讲个笑话吧"], "bot_failed_twice"),
+    (["帮我订一张去北京的机票", "那你给我讲个笑话吧", "你们老板是谁啊"], "bot_failed_twice"),
     (["我要投诉，你们的衣服质量太差了"], "complaint"),
     (["我想改一下收货地址"], "order_change"),
     (["到底什么时候发货？？？都等三天了"], "angry_buyer"),

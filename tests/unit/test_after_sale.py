@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from xiaoer.after_sale import colour_case, return_case
+from xiaoer.after_sale import (
+    colour_case,
+    is_service_complaint,
+    refund_amount,
+    return_case,
+)
+from xiaoer.entities import extract_entities
 from xiaoer.shop import load_shop
 
 SHOP = load_shop("shop")
@@ -42,3 +48,37 @@ def test_postage_payer_follows_the_case():
     case = return_case(SHOP, "买了运费险，不喜欢想退")
     assert SHOP.returns.postage_payer(case.reason, case.insured) == "insurance"
     assert SHOP.returns.postage_payer(return_case(SHOP, "不喜欢想退").reason) == "buyer"
+
+
+def entities_of(text):
+    catalog = {"items": [{"sku": i.sku, "name": i.name, "aliases": list(i.aliases)} for i in SHOP.items]}
+    return extract_entities(text, catalog)
+
+
+@pytest.mark.parametrize("text,amount", [
+    ("三件都想退 139 169 169", 477),
+    ("139+169+169 都退了吧", 477),
+    ("退款一共477元", 477),
+    ("退169块", 169),
+    ("牛仔裤和连衣裙都要退", 308),  # two items named: their prices
+    ("连衣裙想退", None),  # one item: the order says what was paid
+    ("订单123456789012想退货", None),
+])
+def test_refund_amount_is_summed_over_the_items(text, amount):
+    assert refund_amount(SHOP, entities_of(text), text) == amount
+
+
+def test_a_refund_of_three_items_over_the_limit_needs_a_person():
+    text = "买了三件 139 169 169 都不合适想退"
+    assert return_case(SHOP, text, refund_amount(SHOP, entities_of(text), text)).kind == "refund_over_limit"
+
+
+@pytest.mark.parametrize("text,service", [
+    ("什么垃圾客服 问半天没用", True),
+    ("你们客服态度太差了", True),
+    ("机器人答非所问", True),
+    ("衣服质量太差了 起球", False),
+    ("收到的裤子破了个洞 客服呢", False),  # faulty goods, whoever they ask for
+])
+def test_a_complaint_about_the_service_is_told_from_faulty_goods(text, service):
+    assert is_service_complaint(text) is service

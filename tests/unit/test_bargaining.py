@@ -104,3 +104,34 @@ def test_never_below_the_floor(item, text, price, discount, count):
     assert r.agreed_price is None or r.agreed_price >= item.floor
     if r.agreed_price is not None:
         assert r.args["offer"] == f"{r.agreed_price:g}"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("老顾客了 便宜点呗", "returning"),
+    ("上个月刚买过 还能优惠不", "returning"),
+    ("套餐比单买便宜多少", "bundle"),
+    ("买两件能便宜吗", "bundle"),
+])
+def test_returning_buyers_and_bundle_questions(text, kind):
+    assert haggle_kind(text) == kind
+
+
+def test_a_returning_buyer_is_told_the_vip_price_they_already_have():
+    reply = bargain(SHOP, JEANS, "老顾客了 便宜点", 1, [])
+    assert reply.script == "utter_bargain_returning"
+    assert reply.args["vip_zhe"] == "9.8" and reply.args["vip_price"] == "136.22"
+    assert reply.agreed_price is None, "the VIP price is the platform's, not a price the bot agreed"
+
+
+def test_a_bundle_question_gets_the_saving_even_after_the_bundle_was_offered():
+    reply = bargain(SHOP, JEANS, "那套餐比单买便宜多少", 2, ["bundle_offered"])
+    assert reply.script == "utter_bargain_bundle"
+    assert reply.args["bundle_saving"] == str(int(JEANS.price + TEE.price - SHOP.item("SET-01").price))
+
+
+def test_a_plain_haggle_climbs_the_ladder_over_the_conversation():
+    first = bargain(SHOP, JEANS, "能便宜点吗", 1, [])
+    second = bargain(SHOP, JEANS, "再便宜点嘛", 2, [first.concession])
+    assert (first.script, second.script) == ("utter_bargain_bundle", "utter_bargain_free_shipping")
+    third = bargain(SHOP, JEANS, "真的不能少了吗", 3, [first.concession, second.concession])
+    assert third.script == "utter_bargain_manager_gift"
