@@ -23,6 +23,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.chat.conversation import ConversationService
+from bot.chat.questions import QuestionSplitter
 from bot.chat.nlg import NlgRenderer
 from bot.chat.routes import RASA_DOWN, STORE_DOWN
 from bot.chat.routes import create_blueprint as buyer_chat
@@ -135,7 +136,8 @@ def create_app(
             log.warning("payment reminders and order webhooks are off: they need the Redis store")
         escalation = Escalation(app.ctx.queue, outbound, app.ctx.tracker_api, shop, now=now)
         cancel = app.ctx.orders.scheduler.cancel_for_buyer_message if app.ctx.orders else None
-        app.ctx.conversations = ConversationService(app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel)
+        app.ctx.conversations = ConversationService(
+            app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel, splitter=QuestionSplitter(app.ctx.rasa.parse))
         app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop)
         redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
         app.ctx.review = ReviewRecorder(redis, getattr(app.ctx.store, "prefix", settings.key_prefix))

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
+from bot.chat.questions import QuestionSplitter
 from bot.infra.rasa import RasaClient, RasaUnavailable
 from bot.infra.store import Store
 
@@ -37,15 +38,24 @@ class Reply:
 MAX_MESSAGES_PER_REPLY = 3
 
 
-def split_rasa_output(output: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rasa's REST output as (messages for the buyer, custom control payloads)."""
-    messages, controls = [], []
-    for item in output:
-        if isinstance(item.get("custom"), dict):
-            controls.append(item["custom"])
-        if item.get("text") or item.get("buttons"):
-            messages.append({"text": item.get("text") or "", "buttons": item.get("buttons") or []})
-    return at_most(messages, MAX_MESSAGES_PER_REPLY), controls
+def split_rasa_output(*outputs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rasa's REST output (one per question the message asked) as (messages for the buyer,
+    custom control payloads). Each question keeps its first message within the cap."""
+    answers, controls = [], []
+    for output in outputs:
+        messages = []
+        for item in output:
+            if isinstance(item.get("custom"), dict):
+                controls.append(item["custom"])
+            if item.get("text") or item.get("buttons"):
+                messages.append({"text": item.get("text") or "", "buttons": item.get("buttons") or []})
+        answers.append(messages)
+    firsts = {id(m[0]) for m in answers if m}
+    ordered = [m for messages in answers for m in messages]
+    # the first message of every answer, then the rest in order, shown in the order said
+    ranked = sorted(ordered, key=lambda m: 0 if id(m) in firsts else 1)
+    kept = {id(m) for m in at_most(ranked, MAX_MESSAGES_PER_REPLY)}
+    return [m for m in ordered if id(m) in kept], controls
 
 
 def at_most(messages: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
@@ -68,11 +78,13 @@ class ConversationService:
         rasa: RasaClient,
         escalation: "Escalation | None" = None,
         cancel_reminders: Callable[[str], Awaitable[Any]] | None = None,
+        splitter: QuestionSplitter | None = None,
     ) -> None:
         self.store = store
         self.rasa = rasa
         self.escalation = escalation
         self.cancel_reminders = cancel_reminders
+        self.splitter = splitter
 
     async def buyer_says(self, conversation_id: str, text: str) -> Reply:
         # Log first: if Rasa is down the message is still in the conversation.
@@ -83,12 +95,14 @@ class ConversationService:
         # (and the agent's view of what the bot understood) stays complete.
         with_person = await self.store.get_mode(conversation_id) != "bot"
         try:
-            output = await self.rasa.send(conversation_id, text)
+            # two questions in one message go to the bot as two messages (a person reads it whole)
+            parts = await self.splitter.parts(text) if self.splitter and not with_person else [text]
+            outputs = [await self.rasa.send(conversation_id, part) for part in parts]
         except RasaUnavailable:
             if not with_person:
                 raise
-            output = []  # a person answers this conversation; Rasa being down changes nothing
-        messages, controls = split_rasa_output(output)
+            outputs = []  # a person answers this conversation; Rasa being down changes nothing
+        messages, controls = split_rasa_output(*outputs)
         mode = await self.store.get_mode(conversation_id)
         notices: list[dict[str, Any]] = []
         if self.escalation:

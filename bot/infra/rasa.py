@@ -28,6 +28,15 @@ class RasaClient:
             raise RasaUnavailable(f"Rasa did not answer: {exc!r}") from exc
         return response.json() or []
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        """The NLU's reading of a text (intent, confidence, entities), without a conversation."""
+        try:
+            response = await self._client.post("/model/parse", json={"text": text})
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa did not answer: {exc!r}") from exc
+        return response.json() or {}
+
     async def ready(self) -> bool:
         try:
             response = await self._client.get("/status", timeout=3)

@@ -19,6 +19,11 @@ class ScriptedRasa:
         self.received.append((sender, text))
         return self.answers.get(text, [{"recipient_id": sender, "text": f"echo:{text}"}])
 
+    async def parse(self, text: str) -> dict:
+        if self.down:
+            raise RasaUnavailable("Rasa did not answer: connection refused")
+        return {"text": text, "intent": {"name": None, "confidence": 0.0}, "entities": []}
+
     async def ready(self) -> bool:
         return not self.down
 

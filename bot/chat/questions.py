@@ -1,0 +1,73 @@
+"""Several questions in one message ("牛仔裤有黑色吗 发什么快递", "165 100斤 T恤穿多大 多久
+发货"): the message is cut where each side is, on its own, a confident question of a
+different kind, and each side goes to the bot as its own message, so both are answered in
+one reply. Anything else (filler around one request, two details of one question) stays
+whole: the classifier reads it as one.
+
+The cut is chosen from Rasa's own parses of the candidate parts (``/model/parse``); the
+rules are plain functions, tested without Rasa (tests/gateway/test_questions.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Awaitable, Callable
+
+# Questions with an answer of their own; greetings, thanks and yes/no are filler here.
+ANSWERABLE = frozenset({
+    "ask_stock", "ask_size", "bargain", "ask_shipping", "ask_delivery_status", "color_difference",
+    "return_exchange", "ask_payment", "ask_promotion", "ask_product_info",
+})
+# Each side must be at least this sure on its own (the classifier's confidence).
+MIN_CONFIDENCE = 0.6
+MIN_PART = 2  # characters
+MAX_CUTS = 5  # a long message is cut at its first few boundaries only (each costs two parses)
+_BOUNDARY = re.compile(r"[\s，,。.！!？?；;~～]+|(?=还有|另外|顺便问|再问下)")
+_EDGE = " \t，,。.！!？?；;~～"
+
+Parse = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+def candidate_cuts(text: str) -> list[tuple[str, str]]:
+    """The (left, right) pairs the message could be cut into, at punctuation, spaces or
+    words that start a new question."""
+    cuts = []
+    for match in _BOUNDARY.finditer(text):
+        left, right = text[:match.start()].strip(_EDGE), text[match.end():].strip(_EDGE)
+        if len(left) >= MIN_PART and len(right) >= MIN_PART and (left, right) not in cuts:
+            cuts.append((left, right))
+        if len(cuts) == MAX_CUTS:
+            break
+    return cuts
+
+
+def intent_of(parse: dict[str, Any]) -> tuple[str | None, float]:
+    intent = parse.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def best_cut(cuts: list[tuple[str, str]], parses: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
+    """The cut whose two sides are the surest different questions, or None."""
+    best, best_score = None, 0.0
+    for left, right in cuts:
+        (left_intent, left_conf), (right_intent, right_conf) = intent_of(parses[left]), intent_of(parses[right])
+        if left_intent not in ANSWERABLE or right_intent not in ANSWERABLE or left_intent == right_intent:
+            continue
+        score = min(left_conf, right_conf)
+        if score >= MIN_CONFIDENCE and score > best_score:
+            best, best_score = (left, right), score
+    return best
+
+
+class QuestionSplitter:
+    def __init__(self, parse: Parse) -> None:
+        self.parse = parse
+
+    async def parts(self, text: str) -> list[str]:
+        """The message as the questions it asks, in order (most often: the message)."""
+        cuts = candidate_cuts(text)
+        if not cuts:
+            return [text]
+        parses = {part: await self.parse(part) for part in {p for cut in cuts for p in cut}}
+        chosen = best_cut(cuts, parses)
+        return list(chosen) if chosen else [text]
