@@ -22,6 +22,8 @@ RETURN_SCRIPTS = {
     "made_to_order": "utter_return_made_to_order",
     "condition_failed": "utter_return_condition_failed",
     "shop_fault": "utter_return_shop_pays",
+    "refund_timing": "utter_refund_timing",
+    "postage": "utter_return_postage",
     "standard": "utter_return_policy",
 }
 

@@ -17,7 +17,7 @@ from actions.shop_data import (
     this_message,
 )
 from xiaoer.bargaining import bargain
-from xiaoer.dialogue import counter_offer
+from xiaoer.dialogue import counter_offer, without_items
 
 
 class ActionBargain(ScenarioAction):
@@ -32,7 +32,8 @@ class ActionBargain(ScenarioAction):
         reply = bargain(
             shop(), item, latest_text(tracker), count, concessions,
             # "118呢" during a haggle is the price the buyer offers
-            price=number(this_message(tracker, "price")) or counter_offer(latest_text(tracker)),
+            price=number(this_message(tracker, "price")) or counter_offer(
+                without_items(latest_text(tracker), tracker.latest_message.get("entities") or [])),
             discount=number(this_message(tracker, "price", role="discount")),
             region=latest_value(tracker, "region"),
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -19,6 +20,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shop_data import current_item
 from xiaoer.dialogue import DialogueState, expecting_after, question_is_fresh, route
 
 # scenario -> its action class, filled as the scenario modules are imported (rasa-sdk
@@ -43,9 +45,10 @@ def state_of(tracker: Tracker) -> DialogueState:
 def routed_scenario(tracker: Tracker) -> str | None:
     """The scenario the conversation gives the latest message, or None."""
     latest = tracker.latest_message
+    item = current_item(tracker)
     return route(
         (latest.get("intent") or {}).get("name"), latest.get("text") or "", latest.get("entities") or [],
-        state_of(tracker), question_is_fresh(tracker.events),
+        state_of(tracker), question_is_fresh(tracker.events), item.price if item else None,
     )
 
 
@@ -72,7 +75,7 @@ async def answer_as(
     return list(events) + state_events(scenario, collected.messages)
 
 
-class ScenarioAction(Action):
+class ScenarioAction(Action, metaclass=ABCMeta):  # abstract: rasa-sdk registers only the scenarios
     scenario: ClassVar[str] = ""
     action_name: ClassVar[str] = ""
 
@@ -84,8 +87,9 @@ class ScenarioAction(Action):
     def name(self) -> str:
         return self.action_name
 
+    @abstractmethod
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        raise NotImplementedError
+        """The scenario's reply to the latest message (scripts by name), and its events."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         routed = routed_scenario(tracker)

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.scenario import ScenarioAction
+from actions.scenario import ScenarioAction, routed_scenario
 from actions.shop_data import current_item, number, shop
 from xiaoer.entities import chinese_number
 from xiaoer.sizing import recommend_size
@@ -23,13 +23,19 @@ ADVICE_SCRIPTS = {
 }
 
 
-def missing_for_sizing(slots: dict[str, Any]) -> list[str]:
-    """What the form still needs: the item, then height and weight, unless a usual
-    size or a waist/hip measurement already tells the size."""
-    needed = [] if slots.get("sku") else ["sku"]
+def sizing_slots(slots: dict[str, Any]) -> list[str]:
+    """The slots the form works through, in order (it asks for the first one still empty):
+    the item, then height and weight, unless a usual size or a waist/hip measurement already
+    tells the size. Filled slots stay listed: rasa-sdk drops a value it extracted ("163" as
+    the height) for a slot the list no longer names, and the answer was lost."""
     if slots.get("usual_size") or slots.get("waist") or slots.get("hip"):
-        return needed
-    return needed + [name for name in ("height", "weight") if slots.get(name) is None]
+        return ["sku"]
+    return ["sku", "height", "weight"]
+
+
+def missing_for_sizing(slots: dict[str, Any]) -> list[str]:
+    """What the form still needs to ask."""
+    return [name for name in sizing_slots(slots) if slots.get(name) is None]
 
 
 def bare_height(text: str) -> float | None:
@@ -49,13 +55,43 @@ def bare_weight(text: str) -> float | None:
     return kg if 25 <= kg <= 150 else None
 
 
+# Messages inside the form that answer nothing and ask nothing else: the form says why it
+# asks and asks again, instead of rejecting (a rejection hands the turn to the fallback).
+NUDGE_INTENTS = frozenset({"ask_size", "affirm", "thank", "greet", "nlu_fallback"})
+
+
+def answered_since_message(events: list[dict[str, Any]]) -> bool:
+    """Another action has run since the buyer's latest message (the form asks again after an
+    answer; only a message the form itself reads gets the nudge)."""
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", "size_form"):
+            return True
+    return False
+
+
 class ValidateSizeForm(FormValidationAction):
     def name(self) -> str:
         return "validate_size_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        events = await super().run(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        filled = any(e.get("event") == "slot" and e.get("name") != "requested_slot" for e in events)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if requested and not filled and intent in NUDGE_INTENTS and not answered_since_message(tracker.events):
+            dispatcher.utter_message(response="utter_size_why")
+            events.append(SlotSet("expecting", requested))  # a slot set: the form goes on
+        return events
+
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        if routed_scenario(tracker) not in (None, "ask_size"):
+            # not a sizing message after all ("裤子118呢" is a price): the form ends, and the
+            # recommend step (a ScenarioAction) answers the message as what it is
+            return []
         known = {name: tracker.get_slot(name) for name in ("sku", "usual_size", "waist", "hip", "height", "weight")}
-        return missing_for_sizing(known)
+        return sizing_slots(known)
 
     async def extract_height(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
         if tracker.get_slot("requested_slot") == "height" and tracker.get_slot("height") is None:

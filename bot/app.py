@@ -23,8 +23,8 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.chat.conversation import ConversationService
-from bot.chat.questions import QuestionSplitter
 from bot.chat.nlg import NlgRenderer
+from bot.chat.questions import QuestionSplitter
 from bot.chat.routes import RASA_DOWN, STORE_DOWN
 from bot.chat.routes import create_blueprint as buyer_chat
 from bot.config import Settings

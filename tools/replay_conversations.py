@@ -60,7 +60,7 @@ def replay(conversations: list[dict], redis_url: str) -> list[dict]:
                     turns.append({**turn, "mode": reply.get("mode"), "replies": [
                         m.get("text", "") + (f"  [{' / '.join(b.get('title', '') for b in m['buttons'])}]" if m.get("buttons") else "")
                         for m in reply.get("messages", [])
-                    ]})
+                    ] + [f"（通知）{n.get('text', '')}" for n in reply.get("notices", [])]})
                 results.append({**conversation, "turns": turns})
     results.sort(key=lambda c: c["file"])
     return results

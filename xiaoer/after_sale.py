@@ -19,6 +19,12 @@ QUALITY_CUES = ("质量", "破了", "破洞", "开线", "脱线", "起球", "掉
 CONDITION_CUES = ("洗过", "洗了", "穿过", "穿了几次", "吊牌剪", "剪了吊牌", "吊牌拆", "拆了吊牌", "没吊牌", "吊牌没了", "弄脏")
 MADE_TO_ORDER_CUES = ("定制", "定做", "特殊尺码", "订做")
 INSURANCE_CUES = ("运费险", "退货险")
+# "没买运费险" says the opposite of "运费险"
+NO_INSURANCE = re.compile(r"(没|没有|未|不)(买|带|有|勾|选|开)?(了)?(运费险|退货险)|(运费险|退货险)(没|没有|未)(买|有|开)")
+# Only who pays the postage is asked: answer that, not the whole policy again.
+POSTAGE_QUESTION = re.compile(r"(运费|邮费|快递费).{0,6}(谁出|谁付|谁承担|自己出|我出|要出|要付|我付|你们出)")
+# When the money comes back: the steps after the return, not the return policy again.
+REFUND_TIMING = re.compile(r"(退款|钱|退的钱).{0,6}(多久|几天|什么时候|啥时候|多长时间|到账|到没到|退到哪)|多久(能)?到账|几天(能)?到账")
 # Displeasure with the service itself, not with the goods: a person, not a coupon.
 SERVICE_CUES = ("客服", "机器人", "人工", "态度", "问半天", "问了半天", "答非所问", "没用", "听不懂", "不回", "回复慢",
                 "没人理", "敷衍", "服务差", "服务太差", "什么服务")
@@ -38,7 +44,7 @@ def colour_case(text: str) -> str:
 
 @dataclass(frozen=True)
 class ReturnCase:
-    kind: str  # made_to_order, condition_failed, shop_fault, refund_over_limit, standard
+    kind: str  # made_to_order, condition_failed, shop_fault, refund_over_limit, refund_timing, postage, standard
     reason: str | None = None  # quality_problem / wrong_item for shop_fault
     insured: bool = False
 
@@ -73,9 +79,11 @@ def refund_amount(shop: Shop, entities: Iterable[dict[str, Any]], text: str) -> 
 
 def return_case(shop: Shop, text: str, refund_amount: float | None = None) -> ReturnCase:
     policy = shop.returns
-    insured = any(cue in text for cue in INSURANCE_CUES)
+    insured = any(cue in text for cue in INSURANCE_CUES) and not NO_INSURANCE.search(text)
     if refund_amount is not None and policy.needs_human_approval(refund_amount):
         return ReturnCase("refund_over_limit", insured=insured)
+    if REFUND_TIMING.search(text):
+        return ReturnCase("refund_timing", insured=insured)
     if any(cue in text for cue in MADE_TO_ORDER_CUES) and not policy.made_to_order_returnable:
         return ReturnCase("made_to_order", insured=insured)
     if any(cue in text for cue in WRONG_ITEM_CUES):
@@ -84,4 +92,6 @@ def return_case(shop: Shop, text: str, refund_amount: float | None = None) -> Re
         return ReturnCase("shop_fault", "quality_problem", insured)
     if any(cue in text for cue in CONDITION_CUES):
         return ReturnCase("condition_failed", insured=insured)
+    if POSTAGE_QUESTION.search(text):
+        return ReturnCase("postage", insured=insured)
     return ReturnCase("standard", insured=insured)

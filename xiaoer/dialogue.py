@@ -44,11 +44,13 @@ SCENARIOS = frozenset({
 # is not a purchase or a counter-offer, whatever words it shares with them.
 OWN_QUESTIONS = frozenset({
     "ask_size", "ask_shipping", "ask_delivery_status", "return_exchange", "complaint",
-    "modify_order", "ask_payment", "request_human", "ask_promotion",
+    "modify_order", "ask_payment", "request_human", "ask_promotion", "bargain",
 })
+# Topics an order number continues when it comes alone ("订单号 3498..." after a complaint).
+ORDER_TOPICS = frozenset({"return_exchange", "complaint", "color_difference", "ask_delivery_status"})
 
-# Words that carry no request in a bare answer: "就那条连衣裙吧", "牛仔裤那个".
-_FILLER = re.compile(r"那个|这个|就是|还是|那款|这款|那条|这条|那件|这件|[那这就个条件款套的吧呀啊呢哦嗯是要了噢哈亲，,。.!！?？~\s]")
+# Words that carry no request in a bare answer: "就那条连衣裙吧", "牛仔裤那个", "订单号 123...".
+_FILLER = re.compile(r"订单号|订单|单号|那个|这个|就是|还是|那款|这款|那条|这条|那件|这件|[那这就个条件款套的吧呀啊呢哦嗯是要了噢哈亲，,。.:：!！?？~\s]")
 
 
 @dataclass(frozen=True)
@@ -95,21 +97,26 @@ def question_is_fresh(events: Iterable[dict[str, Any]]) -> bool:
 
 
 # Buying: "那就拍个黑色L", "要一件白的M", "还是买吧" (will buy); "好的我拍了", "已下单" (done).
-_NOT_BUYING = re.compile(r"不拍|没拍|不买|不要了|别拍|再看看|考虑|算了|怎么拍|能拍吗|可以拍吗|拍不了|拍错|买错|退|换")
+# A haggle is not an order yet ("便宜点我就拍").
+_NOT_BUYING = re.compile(r"不拍|没拍|不买|不要了|别拍|再看看|考虑|算了|怎么拍|能拍吗|可以拍吗|拍不了|拍错|买错|退|换|"
+                         r"便宜|少点|少一点|少些|优惠|包邮|抹|贵|打折|行不|可以吗")
 _BOUGHT = re.compile(r"(拍了|拍好了|拍下了|下单了|下好单|已下单|付款了|付好了|已付款|已经付了|付了款|买好了)[了啦哈哦呀~!！。.，,\s]*$")
 _WILL_BUY = re.compile(
     r"(就拍|拍个|拍一|去拍|我拍|马上拍|现在拍|拍吧|就要|要一|要个|要了|来一|来个|就买|买吧|还是买|下单吧|就它了|就这个|就这件|就这条)"
 )
+# With a colour or size named, "那就黑色 L", "行 雾蓝xl", "要白色M" order too.
+_CHOOSES = re.compile(r"^(好的?|行|嗯+|ok|OK|可以)?[\s,，]*(那就|就|那|要|拍|来)|^(好的?|行|嗯+|ok|OK|可以)[\s,，]")
 
 
-def purchase_signal(text: str) -> str | None:
+def purchase_signal(text: str, names_spec: bool = False) -> str | None:
     """"bought" when the buyer says they have ordered, "will_buy" when they say they are
-    ordering now, else None (a question about buying is not a purchase)."""
+    ordering now (or choose a colour/size, ``names_spec``), else None (a question about
+    buying, or a haggle, is not a purchase)."""
     if _NOT_BUYING.search(text):
         return None
     if _BOUGHT.search(text):
         return "bought"
-    if _WILL_BUY.search(text):
+    if _WILL_BUY.search(text) or names_spec and _CHOOSES.search(text.strip()) and not re.search(r"[吗?？]|有没有", text):
         return "will_buy"
     return None
 
@@ -119,7 +126,7 @@ _DIFFERENCE = re.compile(r"色差|差别|不一样|不同|一样吗|一样不|�
 # A bare number, perhaps with a question around it: "118呢", "130行不", "一百二可以吗".
 _COUNTER_OFFER = re.compile(
     r"^(那|要不|就|那就)?\s*(?P<number>\d{2,5}(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(块|元|块钱)?\s*"
-    r"(呢|吧|行不行?|行吗|可以吗|可以不|可不可以|怎么样|好不好|成吗|咋样)?[?？!！。.~\s]*$"
+    r"(呢|吧|呗|行不行?|行吗|可以吗|可以不|可不可以|怎么样|好不好|成吗|成不|咋样|卖不卖|卖吗|能卖吗|卖不|出不出)?[?？!！。.~\s]*$"
 )
 
 
@@ -132,22 +139,39 @@ def counter_offer(text: str) -> float | None:
     return float(value) if value and 10 <= value <= 100000 else None
 
 
+def without_items(text: str, entities: Iterable[dict[str, Any]]) -> str:
+    """The message without the items it names: "裤子118呢" -> "118呢"."""
+    for e in sorted((e for e in entities if e.get("entity") == "sku" and "start" in e), key=lambda e: -e["start"]):
+        text = text[:e["start"]] + text[e["end"]:]
+    return text.strip()
+
+
+def is_offer_for(price: float | None, offer: float | None) -> bool:
+    """A number near an item's price is a price offered for it ("裤子118呢" for a 139 item),
+    not a height or weight."""
+    return price is not None and offer is not None and 0.5 * price <= offer <= 1.2 * price
+
+
 def route(
     intent: str | None,
     text: str,
     entities: list[dict[str, Any]],
     state: DialogueState,
     question_fresh: bool,
+    item_price: float | None = None,
 ) -> str | None:
     """The scenario this message belongs to when the conversation decides it, else None
-    (the classifier's intent stands)."""
+    (the classifier's intent stands). ``item_price``: the price of the item the buyer is on."""
     given = {e.get("entity") for e in entities}
     if question_fresh and state.pending in SCENARIOS and is_bare_answer(text, entities, state.expecting):
         return state.pending
-    if intent not in OWN_QUESTIONS and purchase_signal(text):
+    if state.topic in ORDER_TOPICS and is_bare_answer(text, entities, "order_id"):
+        return state.topic
+    if intent not in OWN_QUESTIONS and purchase_signal(text, bool(given & {"color", "size"})):
         return "purchase"
     if intent == "color_difference" and given & {"color", "size"} and not _DIFFERENCE.search(text):
         return "ask_stock"  # "有雾蓝xl吗": which colours and sizes there are
-    if state.topic == "bargain" and counter_offer(text) is not None:  # the whole message is a number
+    offer = counter_offer(without_items(text, entities))  # the whole message is a number (and an item)
+    if offer is not None and (state.topic == "bargain" or is_offer_for(item_price, offer)):
         return "bargain"
     return None

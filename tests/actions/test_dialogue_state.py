@@ -101,6 +101,22 @@ def test_a_number_during_a_haggle_is_the_price_offered():
     assert answer[0]["response"] == "utter_bargain_below_floor" and answer[0]["offer"] == "90"
 
 
+def test_a_price_read_as_a_weight_ends_the_sizing_form_and_is_answered_as_an_offer():
+    from actions.sizing import ActionRecommendSize, ValidateSizeForm
+
+    talk = Conversation()
+    talk.slots["sku"] = "JN-2801"
+    message = said("ask_size", "裤子118呢")
+    talk.events.append(message)
+    tracker = Tracker("buyer-1", dict(talk.slots), message["parse_data"] | {"text": "裤子118呢"}, list(talk.events),
+                      False, None, {}, "action_listen")
+    needed = asyncio.run(ValidateSizeForm().required_slots([], CollectingDispatcher(), tracker, {}))
+    assert needed == [], "the form has nothing to ask"
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionRecommendSize().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["response"] == "utter_bargain_below_floor" and dispatcher.messages[0]["offer"] == "118"
+
+
 def test_colour_and_size_without_a_difference_is_a_stock_question():
     answer = Conversation().say("color_difference", "连衣裙有雾蓝xl吗", ActionColourDifference)
     assert answer[0]["response"].startswith("utter_stock")

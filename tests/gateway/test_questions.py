@@ -6,7 +6,11 @@ import asyncio
 
 import pytest
 
-from bot.chat.conversation import MAX_MESSAGES_PER_REPLY, ConversationService, split_rasa_output
+from bot.chat.conversation import (
+    MAX_MESSAGES_PER_REPLY,
+    ConversationService,
+    split_rasa_output,
+)
 from bot.chat.questions import QuestionSplitter, best_cut, candidate_cuts
 from bot.infra.store import MemoryStore
 

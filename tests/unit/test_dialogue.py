@@ -36,7 +36,7 @@ def test_what_a_reply_asks_for_is_its_last_question():
     ("牛仔裤那个", "sku", True),
     ("连衣裙什么面料", "sku", False),  # a question of its own
     ("123456789012", "order_id", True),
-    ("订单号123456789012", "order_id", False),  # "订单号" is more than filler, but see route()
+    ("订单号123456789012", "order_id", True),  # "订单号" is how buyers label it
     ("黑色L", "spec", True),
     ("连衣裙", None, False),  # the bot asked nothing
     ("连衣裙", "order_id", False),  # not what it asked
@@ -70,13 +70,26 @@ def test_the_question_is_fresh_only_for_the_next_message():
     ("拍错颜色了", None),
     ("买了三件想退一件", None),
     ("怎么拍", None),
+    ("牛仔裤便宜点我就拍", None),  # a haggle, not an order yet
+    ("少点我就买", None),
 ])
 def test_purchase_signals(text, signal):
     assert purchase_signal(text) == signal
 
 
+@pytest.mark.parametrize("text,signal", [
+    ("那就黑色 顺丰 L", "will_buy"),
+    ("行 雾蓝xl", "will_buy"),
+    ("好的 白色M", "will_buy"),
+    ("黑色有L吗", None),  # a stock question
+    ("L码呢", None),
+])
+def test_choosing_a_colour_or_size_is_an_order(text, signal):
+    assert purchase_signal(text, names_spec=True) == signal
+
+
 @pytest.mark.parametrize("text,price", [
-    ("118呢", 118.0), ("130行不", 130.0), ("一百二可以吗", 120.0), ("那120吧", 120.0),
+    ("118呢", 118.0), ("130行不", 130.0), ("149卖不卖", 149.0), ("一百二可以吗", 120.0), ("那120吧", 120.0),
     ("165 100斤", None), ("118呢 包邮吗", None), ("3", None),
 ])
 def test_counter_offers(text, price):
@@ -105,6 +118,22 @@ def state(**values):
     # a number during a haggle is the price offered
     ("ask_size", "118呢", state(topic="bargain"), False, "bargain"),
     ("nlu_fallback", "118呢", state(topic="ask_shipping"), False, None),
+    # an order number alone continues the after-sale case it belongs to
+    ("ask_delivery_status", "订单号 3498127706653218842", state(topic="complaint"), False, "complaint"),
+    ("ask_delivery_status", "3498127706653218842", state(topic="return_exchange"), False, "return_exchange"),
+    ("ask_delivery_status", "3498127706653218842", state(topic="ask_stock"), False, None),
+    # a haggle is a haggle, even with 拍 in it
+    ("bargain", "牛仔裤便宜点我就拍", state(), False, None),
 ])
 def test_route(intent, text, current, fresh, scenario):
     assert route(intent, text, entities(text), current, fresh) == scenario
+
+
+@pytest.mark.parametrize("text,price,scenario", [
+    ("裤子118呢", 139, "bargain"),  # near the jeans' price: an offer, not a weight
+    ("170呢", 179, "bargain"),
+    ("165呢", 59, None),  # far from a T-shirt's price: a height, sizing goes on
+    ("118呢", None, None),  # no item, no haggle: nothing to offer for
+])
+def test_a_number_near_the_items_price_is_an_offer(text, price, scenario):
+    assert route("ask_size", text, entities(text), state(), False, item_price=price) == scenario
