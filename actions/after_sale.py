@@ -3,6 +3,8 @@ for the buyer's case, and a person when the case needs one."""
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -17,6 +19,17 @@ from xiaoer.after_sale import (
     return_case,
 )
 from xiaoer.anger import is_angry
+
+AFTER_SALE_LOOK_BACK = 4  # buyer messages: the case told just before is the same case
+ASKING = re.compile(r"吗|么|嘛|会不会|能不能|是不是|[?？]")
+
+
+def earlier_texts(events: list[dict]) -> list[str]:
+    """What the buyer told before the latest message, the most recent few; questions
+    ("会掉色吗") tell no fault, so they are left out."""
+    texts = [e.get("text") or "" for e in events if e.get("event") == "user"]
+    return [t for t in texts[:-1][-AFTER_SALE_LOOK_BACK:] if not ASKING.search(t)]
+
 
 RETURN_SCRIPTS = {
     "made_to_order": "utter_return_made_to_order",
@@ -48,7 +61,8 @@ class ActionReturnExchange(ScenarioAction):
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         policy = shop().returns
         entities = tracker.latest_message.get("entities") or []
-        case = return_case(shop(), latest_text(tracker), refund_amount(shop(), entities, latest_text(tracker)))
+        case = return_case(shop(), latest_text(tracker), refund_amount(shop(), entities, latest_text(tracker)),
+                           earlier=" ".join(earlier_texts(tracker.events)))
         if case.kind == "refund_over_limit":
             return hand_off(dispatcher, tracker, "refund_over_limit")
         postage = {"buyer": "来回运费由您承担", "insurance": "运费由运费险承担", "shop": "来回运费由我们承担"}
@@ -58,8 +72,15 @@ class ActionReturnExchange(ScenarioAction):
             "postage": postage[policy.postage_payer(case.reason, case.insured)],
             "order_part": f"订单号{latest_value(tracker, 'order_id')}已经记下，" if latest_value(tracker, "order_id") else "",
         }
-        dispatcher.utter_message(response=RETURN_SCRIPTS[case.kind], **values)
+        script = RETURN_SCRIPTS[case.kind]
+        if script == "utter_return_policy" and already_said(tracker.events, script):
+            script = "utter_return_policy_again"  # "确定能退是吧": yes, in a line, not the policy again
+        dispatcher.utter_message(response=script, **values)
         return []
+
+
+def already_said(events: list[dict], script: str) -> bool:
+    return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == script for e in events)
 
 
 class ActionComplaint(ScenarioAction):

@@ -16,8 +16,8 @@ from actions.shop_data import (
     shop,
     this_message,
 )
-from xiaoer.bargaining import bargain
-from xiaoer.dialogue import counter_offer, without_items
+from xiaoer.bargaining import bargain, haggle_kind
+from xiaoer.dialogue import counter_offer, residue, without_items
 
 
 class ActionBargain(ScenarioAction):
@@ -26,16 +26,20 @@ class ActionBargain(ScenarioAction):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         item = current_item(tracker)
+        text, entities = latest_text(tracker), tracker.latest_message.get("entities") or []
         concessions = list(tracker.get_slot("concessions") or [])
+        # only where it ships ("西藏"), or what the gift is: no new haggle
+        region_only = bool(this_message(tracker, "region")) and not residue(text, entities)
+        asks_more = item is not None and not region_only and haggle_kind(text) != "gift"
         # a haggle before the item is known does not count towards "asking the manager"
-        count = int(number(tracker.get_slot("haggle_count")) or 0) + (1 if item else 0)
+        count = int(number(tracker.get_slot("haggle_count")) or 0) + (1 if asks_more else 0)
         reply = bargain(
-            shop(), item, latest_text(tracker), count, concessions,
+            shop(), item, text, count, concessions,
             # "118呢" during a haggle is the price the buyer offers
-            price=number(this_message(tracker, "price")) or counter_offer(
-                without_items(latest_text(tracker), tracker.latest_message.get("entities") or [])),
+            price=number(this_message(tracker, "price")) or counter_offer(without_items(text, entities)),
             discount=number(this_message(tracker, "price", role="discount")),
             region=latest_value(tracker, "region"),
+            region_only=region_only,
         )
         dispatcher.utter_message(response=reply.script, **reply.args)
         events = [SlotSet("haggle_count", float(count))]

@@ -20,9 +20,10 @@ from xiaoer.shop import Item, Shop
 
 def purchase_reply(
     shop: Shop, item: Item | None, colour: str | None, size: str | None, bought: bool,
-    agreed_price: float | None = None,
+    agreed_price: float | None = None, concessions: list[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The script and its values for a buyer who orders ``item`` (``bought``: already did)."""
+    """The script and its values for a buyer who orders ``item`` (``bought``: already did);
+    what the haggle gave (free shipping, a gift) is confirmed with the price."""
     ship_hours = shop.shipping.ship_hours(shop.promotion.enabled)
     if bought and item is None:  # ordered already: no need to know which item to thank them
         return "utter_purchase_done", {"item_name": "", "spec": "", "ship_hours": ship_hours}
@@ -33,7 +34,10 @@ def purchase_reply(
         return stock_reply(shop, item, colour, size)
     spec = "".join(part for part in (colour, f"{size}码" if size else None) if part)
     price = agreed_price if agreed_price else item.price
-    base = {"item_name": item.name, "spec": spec, "price": f"{price:g}", "ship_hours": ship_hours}
+    given = concessions or []
+    deal = (["包邮"] if "free_shipping" in given else []) + [f"送{c.split(':', 1)[1]}" for c in given if c.startswith("gift:")]
+    base = {"item_name": item.name, "spec": spec, "price": f"{price:g}", "ship_hours": ship_hours,
+            "deal_part": f"（{'，'.join(deal)}）" if deal else ""}
     if bought:
         return "utter_purchase_done", {"item_name": item.name, "spec": spec, "ship_hours": ship_hours}
     missing = [name for name, value in (("颜色", colour), ("尺码", size)) if not value]
@@ -56,6 +60,7 @@ class ActionPurchase(ScenarioAction):
             shop(), item, latest_value(tracker, "color"), size,
             bought=purchase_signal(latest_text(tracker)) == "bought",
             agreed_price=number(tracker.get_slot("agreed_price")),
+            concessions=list(tracker.get_slot("concessions") or []),
         )
         dispatcher.utter_message(response=script, **values)
         return [SlotSet("deal", True)] if script in ("utter_purchase_confirm", "utter_purchase_done") else []

@@ -43,9 +43,16 @@ def number(value: Any) -> float | None:
 
 
 def current_item(tracker: Tracker) -> Item | None:
-    """The item the buyer is talking about: named now, or earlier in the conversation."""
+    """The item the buyer is talking about: named now, or earlier in the conversation, or
+    the only item made in the colour they name ("有雾蓝xl吗": only the dress is 雾蓝)."""
     sku = latest_value(tracker, "sku")
-    return shop().item(str(sku)) if sku else None
+    if sku:
+        return shop().item(str(sku))
+    colour = latest_value(tracker, "color")
+    bundles = set(shop().bargaining.bundles)  # a bundle shares its items' colours
+    made_in = [item for item in shop().items
+               if colour and item.sku not in bundles and item.colour(str(colour)) is not None]
+    return made_in[0] if len(made_in) == 1 else None
 
 
 def latest_text(tracker: Tracker) -> str:

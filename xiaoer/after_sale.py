@@ -77,20 +77,24 @@ def refund_amount(shop: Shop, entities: Iterable[dict[str, Any]], text: str) -> 
     return float(sum(named.values())) if len(named) > 1 else None
 
 
-def return_case(shop: Shop, text: str, refund_amount: float | None = None) -> ReturnCase:
+def return_case(shop: Shop, text: str, refund_amount: float | None = None, earlier: str = "") -> ReturnCase:
+    """The case the buyer describes. ``earlier``: their previous messages on this matter, so a
+    fault told before ("收到就开线了") still decides who pays when they ask "运费谁出" or send
+    the order number; what they ask now (refund time, postage) is read from ``text`` alone."""
     policy = shop.returns
-    insured = any(cue in text for cue in INSURANCE_CUES) and not NO_INSURANCE.search(text)
+    told = f"{text} {earlier}"
+    insured = any(cue in told for cue in INSURANCE_CUES) and not NO_INSURANCE.search(told)
     if refund_amount is not None and policy.needs_human_approval(refund_amount):
         return ReturnCase("refund_over_limit", insured=insured)
     if REFUND_TIMING.search(text):
         return ReturnCase("refund_timing", insured=insured)
-    if any(cue in text for cue in MADE_TO_ORDER_CUES) and not policy.made_to_order_returnable:
+    if any(cue in told for cue in MADE_TO_ORDER_CUES) and not policy.made_to_order_returnable:
         return ReturnCase("made_to_order", insured=insured)
-    if any(cue in text for cue in WRONG_ITEM_CUES):
+    if any(cue in told for cue in WRONG_ITEM_CUES):
         return ReturnCase("shop_fault", "wrong_item", insured)
-    if any(cue in text for cue in QUALITY_CUES):
+    if any(cue in told for cue in QUALITY_CUES):
         return ReturnCase("shop_fault", "quality_problem", insured)
-    if any(cue in text for cue in CONDITION_CUES):
+    if any(cue in told for cue in CONDITION_CUES):
         return ReturnCase("condition_failed", insured=insured)
     if POSTAGE_QUESTION.search(text):
         return ReturnCase("postage", insured=insured)

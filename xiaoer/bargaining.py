@@ -18,6 +18,7 @@ from xiaoer.shop import Item, Shop
 
 # Order matters: the first kind whose cue appears wins ("支付宝只有100，少点我就拍" is an excuse).
 KIND_CUES = (
+    ("gift", ("送点啥", "送什么", "送啥", "送点什么", "有赠品", "有没有赠品", "送个", "送点东西", "什么礼物", "啥礼物")),
     ("bundle", ("套餐", "单买", "一起买", "搭配买", "买两件", "买三件", "多买")),
     ("returning", ("老顾客", "老客户", "老客", "买过", "回头客", "回购", "又来", "常买", "一直在你家", "一直买")),
     ("excuse", ("支付宝", "余额", "钱不够", "只有", "只剩", "就剩", "没那么多钱", "额度", "手头紧", "钱包")),
@@ -28,8 +29,8 @@ KIND_CUES = (
 
 
 def haggle_kind(text: str) -> str:
-    """bundle / returning / excuse / comparison / promise / decisive / general, from the
-    buyer's words."""
+    """gift / bundle / returning / excuse / comparison / promise / decisive / general, from
+    the buyer's words."""
     for kind, cues in KIND_CUES:
         if any(cue in text for cue in cues):
             return kind
@@ -78,21 +79,37 @@ def bargain(
     price: float | None = None,
     discount: float | None = None,
     region: str | None = None,
+    region_only: bool = False,
 ) -> BargainReply:
-    """The reply to one haggle. ``haggle_count`` counts this one (1 = first)."""
+    """The reply to one haggle. ``haggle_count`` counts this one (1 = first).
+    ``region_only``: the message only names where it ships ("西藏"), after free shipping."""
     policy = shop.bargaining
+    kind = haggle_kind(text)
     if item is None:
+        if kind == "returning":  # thank them and say what they have, then ask which item
+            return BargainReply("utter_bargain_returning_ask_item", {"vip_zhe": shop.vip.zhe})
         return BargainReply("utter_ask_which_item")
     base = {"item_name": item.name, "price": _yuan(item.price)}
+    gifts_given = [c.split(":", 1)[1] for c in concessions if c.startswith("gift:")]
+    if kind == "gift":
+        if gifts_given:
+            return BargainReply("utter_bargain_gift_told", {**base, "gift": gifts_given[0]})
+        gifts = "或".join(policy.gifts) or "一份小礼物"
+        return BargainReply("utter_bargain_gift_offer", {**base, "gifts": gifts}, f"gift:{policy.gifts[0]}" if policy.gifts else None)
+    if region and region_only and "free_shipping" in concessions:
+        # only the region, after free shipping was promised: say whether it applies there
+        target = shop.shipping.region(region)
+        if not target.free_shipping:
+            return BargainReply("utter_bargain_remote_postage", {
+                **base, "region": region, "postage": _yuan(target.postage), "days_min": target.days[0], "days_max": target.days[1]})
+        return BargainReply("utter_bargain_free_shipping_region", {**base, "region": region, "days_min": target.days[0], "days_max": target.days[1]})
 
     if policy.ask_manager(haggle_count):
-        gifts_given = [c for c in concessions if c.startswith("gift:")]
         if gifts_given:
             return BargainReply("utter_bargain_final", base)
         gift = policy.gifts[0] if policy.gifts else "一份小礼物"
         return BargainReply("utter_bargain_manager_gift", {**base, "gift": gift}, f"gift:{gift}")
 
-    kind = haggle_kind(text)
     offer = offered_price(item, price, discount)
     bundle = shop.bundle_for(item)
     if kind == "bundle" and bundle is not None:
@@ -119,5 +136,6 @@ def bargain(
         if step == "free_shipping" and "free_shipping" not in concessions:
             if region and not shop.shipping.free_shipping(region):
                 continue  # remote regions never ship free
-            return BargainReply("utter_bargain_free_shipping", base, "free_shipping")
+            remote = "、".join(p for r in shop.shipping.regions if not r.free_shipping for p in r.provinces)
+            return BargainReply("utter_bargain_free_shipping", {**base, "remote": remote}, "free_shipping")
     return BargainReply("utter_bargain_final", base)

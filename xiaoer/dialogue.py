@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from xiaoer.bargaining import haggle_kind
 from xiaoer.entities import chinese_number
 
 # What each script asks the buyer for. A reply that utters one of these leaves the bot
@@ -31,6 +32,7 @@ SCRIPT_ASKS = {
     "utter_delivery_status": "order_id",
     "utter_complaint": "order_id",
     "utter_purchase_ask_spec": "spec",
+    "utter_bargain_returning_ask_item": "sku",
 }
 # The entities that answer each kind of question.
 ANSWERED_BY = {"sku": {"sku"}, "order_id": {"order_id"}, "spec": {"color", "size"}}
@@ -45,6 +47,10 @@ SCENARIOS = frozenset({
 OWN_QUESTIONS = frozenset({
     "ask_size", "ask_shipping", "ask_delivery_status", "return_exchange", "complaint",
     "modify_order", "ask_payment", "request_human", "ask_promotion", "bargain",
+})
+# Intents that are never an order, whatever words they share with one ("拍了想退").
+NOT_AN_ORDER = frozenset({
+    "return_exchange", "complaint", "modify_order", "request_human", "ask_delivery_status", "bargain",
 })
 # Topics an order number continues when it comes alone ("订单号 3498..." after a complaint).
 ORDER_TOPICS = frozenset({"return_exchange", "complaint", "color_difference", "ask_delivery_status"})
@@ -99,7 +105,7 @@ def question_is_fresh(events: Iterable[dict[str, Any]]) -> bool:
 # Buying: "那就拍个黑色L", "要一件白的M", "还是买吧" (will buy); "好的我拍了", "已下单" (done).
 # A haggle is not an order yet ("便宜点我就拍").
 _NOT_BUYING = re.compile(r"不拍|没拍|不买|不要了|别拍|再看看|考虑|算了|怎么拍|能拍吗|可以拍吗|拍不了|拍错|买错|退|换|"
-                         r"便宜|少点|少一点|少些|优惠|包邮|抹|贵|打折|行不|可以吗")
+                         r"便宜|少点|少一点|少些|优惠|包邮|抹|贵|打折|行不|可以吗|拍呢|买呢|的话")
 _BOUGHT = re.compile(r"(拍了|拍好了|拍下了|下单了|下好单|已下单|付款了|付好了|已付款|已经付了|付了款|买好了)[了啦哈哦呀~!！。.，,\s]*$")
 _WILL_BUY = re.compile(
     r"(就拍|拍个|拍一|去拍|我拍|马上拍|现在拍|拍吧|就要|要一|要个|要了|来一|来个|就买|买吧|还是买|下单吧|就它了|就这个|就这件|就这条)"
@@ -116,7 +122,7 @@ def purchase_signal(text: str, names_spec: bool = False) -> str | None:
         return None
     if _BOUGHT.search(text):
         return "bought"
-    if _WILL_BUY.search(text) or names_spec and _CHOOSES.search(text.strip()) and not re.search(r"[吗?？]|有没有", text):
+    if _WILL_BUY.search(text) or names_spec and _CHOOSES.search(text.strip()) and not re.search(r"[吗呢?？]|有没有", text):
         return "will_buy"
     return None
 
@@ -152,6 +158,26 @@ def is_offer_for(price: float | None, offer: float | None) -> bool:
     return price is not None and offer is not None and 0.5 * price <= offer <= 1.2 * price
 
 
+# "包邮吗" alone is the shipping cost, not a haggle (the classifier often reads it as one).
+_POSTAGE_ONLY = re.compile(r"^(那|能|可以)?(包邮|包不包邮|免邮|免运费)(吗|么|不|嘛|没|呢)?[?？]*$")
+# A return asked for in words the classifier read as an order change or a complaint.
+_RETURN_WORDS = re.compile(r"退货|退款|要退|想退|都退|退[一两三四几]件|退了吧")
+_NOT_A_RETURN = re.compile(r"取消|改|发错|坏|破|质量|掉色|起球|开线|垃圾|投诉")
+# The details that continue each topic when a message gives only them ("那新疆呢", "L码").
+TOPIC_DETAILS = {
+    "ask_shipping": {"region", "courier"},
+    "ask_stock": {"color", "size", "sku"},
+    "ask_size": {"sku", "height", "weight", "usual_size", "waist", "hip"},
+    "bargain": {"sku", "region"},
+    "ask_product_info": {"sku"},
+    "purchase": {"color", "size", "sku"},
+}
+
+
+def is_postage_question(text: str) -> bool:
+    return bool(_POSTAGE_ONLY.match(text.strip()))
+
+
 def route(
     intent: str | None,
     text: str,
@@ -165,12 +191,20 @@ def route(
     given = {e.get("entity") for e in entities}
     if question_fresh and state.pending in SCENARIOS and is_bare_answer(text, entities, state.expecting):
         return state.pending
+    if state.topic in TOPIC_DETAILS and given & TOPIC_DETAILS[state.topic] and len(residue(text, entities)) <= 1:
+        return state.topic  # "呼和浩特" after a shipping answer, "L码" after a stock answer
+    if intent == "bargain" and is_postage_question(text):
+        return "ask_shipping"
+    if intent in ("modify_order", "complaint") and _RETURN_WORDS.search(text) and not _NOT_A_RETURN.search(text):
+        return "return_exchange"
     if state.topic in ORDER_TOPICS and is_bare_answer(text, entities, "order_id"):
         return state.topic
-    if intent not in OWN_QUESTIONS and purchase_signal(text, bool(given & {"color", "size"})):
+    if intent not in NOT_AN_ORDER and purchase_signal(text, bool(given & {"color", "size"})):
         return "purchase"
     if intent == "color_difference" and given & {"color", "size"} and not _DIFFERENCE.search(text):
         return "ask_stock"  # "有雾蓝xl吗": which colours and sizes there are
+    if intent == "ask_promotion" and haggle_kind(text) == "returning":
+        return "bargain"  # "老顾客了 能优惠不": their VIP price, not the offers for new buyers
     offer = counter_offer(without_items(text, entities))  # the whole message is a number (and an item)
     if offer is not None and (state.topic == "bargain" or is_offer_for(item_price, offer)):
         return "bargain"

@@ -24,6 +24,9 @@ MIN_PART = 2  # characters
 MAX_CUTS = 5  # a long message is cut at its first few boundaries only (each costs two parses)
 _BOUNDARY = re.compile(r"[\s，,。.！!？?；;~～]+|(?=还有|另外|顺便问|再问下)")
 _EDGE = " \t，,。.！!？?；;~～"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# "包邮吗" next to a shipping question is part of it (the postage), not a haggle of its own.
+_POSTAGE_ONLY = re.compile(r"^(那|能|可以)?(包邮|包不包邮|免邮)(吗|么|不|嘛|没)?$")
 
 Parse = Callable[[str], Awaitable[dict[str, Any]]]
 
@@ -34,16 +37,24 @@ def candidate_cuts(text: str) -> list[tuple[str, str]]:
     cuts = []
     for match in _BOUNDARY.finditer(text):
         left, right = text[:match.start()].strip(_EDGE), text[match.end():].strip(_EDGE)
-        if len(left) >= MIN_PART and len(right) >= MIN_PART and (left, right) not in cuts:
+        if is_question_sized(left) and is_question_sized(right) and (left, right) not in cuts:
             cuts.append((left, right))
         if len(cuts) == MAX_CUTS:
             break
     return cuts
 
 
+def is_question_sized(part: str) -> bool:
+    """A side that can be a question of its own: a few words, not a bare number ("165")."""
+    return len(part) >= MIN_PART and len(_CJK.findall(part)) >= MIN_PART
+
+
 def intent_of(parse: dict[str, Any]) -> tuple[str | None, float]:
     intent = parse.get("intent") or {}
-    return intent.get("name"), float(intent.get("confidence") or 0.0)
+    name = intent.get("name")
+    if name == "bargain" and _POSTAGE_ONLY.match(str(parse.get("text") or "").strip()):
+        name = "ask_shipping"
+    return name, float(intent.get("confidence") or 0.0)
 
 
 def best_cut(cuts: list[tuple[str, str]], parses: dict[str, dict[str, Any]]) -> tuple[str, str] | None:

@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.after_sale import ActionColourDifference
+from actions.after_sale import ActionColourDifference, ActionReturnExchange
 from actions.bargaining import ActionBargain
 from actions.catalog import ActionProductInfo
 from actions.chitchat import ActionAffirm
@@ -140,3 +140,32 @@ def test_an_agreed_price_is_the_price_confirmed():
 def test_bought_thanks_and_says_when_it_ships():
     script, values = purchase_reply(SHOP, None, None, None, bought=True)
     assert script == "utter_purchase_done" and values["ship_hours"] == 48
+
+
+def test_what_the_haggle_gave_is_confirmed_with_the_order():
+    _, values = purchase_reply(SHOP, SHOP.item("JN-2801"), "黑色", "L", bought=False,
+                               concessions=["bundle_offered", "free_shipping", "gift:一双袜子"])
+    assert values["deal_part"] == "（包邮，送一双袜子）"
+
+
+@pytest.mark.parametrize("text,item_name", [
+    ("有雾蓝xl吗", "碎花连衣裙"),  # only the dress is 雾蓝
+    ("那就拍个粉色L", "纯棉短袖T恤"),  # the T-shirt (the bundle shares its colours)
+    ("有黑色吗", None),  # jeans and T-shirt: ask which
+])
+def test_a_colour_made_in_one_item_names_the_item(text, item_name):
+    from actions.shop_data import current_item
+
+    message = said("ask_stock", text)
+    slots = {e["entity"]: e["value"] for e in message["parse_data"]["entities"]}
+    tracker = Tracker("buyer-1", slots, message["parse_data"] | {"text": text}, [message], False, None, {}, "action_listen")
+    item = current_item(tracker)
+    assert (item.name if item else None) == item_name
+
+
+def test_the_return_policy_asked_again_is_a_short_yes():
+    talk = Conversation()
+    first = talk.say("return_exchange", "这裤子不合适能退吗", ActionReturnExchange)
+    talk.events.append({"event": "bot", "metadata": {"utter_action": first[0]["response"]}})
+    again = talk.say("return_exchange", "确定能退是吧", ActionReturnExchange)
+    assert (first[0]["response"], again[0]["response"]) == ("utter_return_policy", "utter_return_policy_again")

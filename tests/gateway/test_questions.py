@@ -25,6 +25,13 @@ def test_candidate_cuts_are_at_spaces_punctuation_and_new_question_words():
     assert ("165 100斤 T恤穿多大", "多久发货") in candidate_cuts("165 100斤 T恤穿多大 多久发货")
     assert candidate_cuts("有货吗") == []
     assert candidate_cuts("在吗 ?") == [], "a side of one character is no question"
+    assert candidate_cuts("再少点嘛 165") == [], "a bare number is a detail, not a question"
+
+
+def test_postage_next_to_a_shipping_question_is_part_of_it():
+    cuts = [("那新疆呢", "包邮吗")]
+    parses = {"那新疆呢": parsed("ask_shipping") | {"text": "那新疆呢"}, "包邮吗": parsed("bargain") | {"text": "包邮吗"}}
+    assert best_cut(cuts, parses) is None
 
 
 @pytest.mark.parametrize("left,right,cut", [

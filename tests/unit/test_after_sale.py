@@ -82,3 +82,16 @@ def test_a_refund_of_three_items_over_the_limit_needs_a_person():
 ])
 def test_a_complaint_about_the_service_is_told_from_faulty_goods(text, service):
     assert is_service_complaint(text) is service
+
+
+@pytest.mark.parametrize("text,earlier,kind,reason", [
+    ("质量问题运费谁出", "", "shop_fault", "quality_problem"),
+    ("运费谁出", "裙子收到就开线了", "shop_fault", "quality_problem"),  # the fault told before decides
+    ("订单号 3498127706653218842", "裙子收到就开线了 退款多久到账", "shop_fault", "quality_problem"),
+    ("退款多久到账", "裙子收到就开线了", "refund_timing", None),  # what is asked now comes first
+    ("没买运费险 退货要自己出运费吗", "", "postage", None),
+])
+def test_the_case_told_before_still_decides(text, earlier, kind, reason):
+    case = return_case(SHOP, text, earlier=earlier)
+    assert (case.kind, case.reason) == (kind, reason)
+    assert case.insured is False

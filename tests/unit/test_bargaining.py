@@ -135,3 +135,23 @@ def test_a_plain_haggle_climbs_the_ladder_over_the_conversation():
     assert (first.script, second.script) == ("utter_bargain_bundle", "utter_bargain_free_shipping")
     third = bargain(SHOP, JEANS, "真的不能少了吗", 3, [first.concession, second.concession])
     assert third.script == "utter_bargain_manager_gift"
+
+
+def test_free_shipping_says_it_leaves_out_the_remote_regions_and_a_remote_buyer_is_told_the_postage():
+    conceded = bargain(SHOP, TEE, "包邮我就拍", 2, ["bundle_offered"])
+    assert conceded.script == "utter_bargain_free_shipping" and "西藏" in conceded.args["remote"]
+    tibet = bargain(SHOP, TEE, "西藏", 2, ["bundle_offered", "free_shipping"], region="西藏", region_only=True)
+    assert tibet.script == "utter_bargain_remote_postage" and tibet.args["postage"] == "18"
+    canton = bargain(SHOP, TEE, "广东", 2, ["bundle_offered", "free_shipping"], region="广东", region_only=True)
+    assert canton.script == "utter_bargain_free_shipping_region"
+
+
+def test_a_gift_question_is_answered_with_the_gifts_and_then_with_the_one_given():
+    offered = bargain(SHOP, JEANS, "送点啥", 1, [])
+    assert offered.script == "utter_bargain_gift_offer" and offered.concession == "gift:一双袜子"
+    told = bargain(SHOP, JEANS, "送啥来着", 3, ["gift:一双袜子"])
+    assert told.script == "utter_bargain_gift_told" and told.args["gift"] == "一双袜子"
+
+
+def test_a_returning_buyer_without_an_item_is_told_the_vip_discount_and_asked_which():
+    assert bargain(SHOP, None, "老顾客了 便宜点", 0, []).script == "utter_bargain_returning_ask_item"

@@ -105,8 +105,16 @@ def state(**values):
     ("ask_product_info", "连衣裙", state(topic="bargain", expecting="sku", pending="bargain"), True, "bargain"),
     ("nlu_fallback", "123456789012", state(topic="ask_delivery_status", expecting="order_id",
                                            pending="ask_delivery_status"), True, "ask_delivery_status"),
-    # ... but not two messages later, and not when it is a question of its own
-    ("ask_product_info", "连衣裙", state(topic="bargain", expecting="sku", pending="bargain"), False, None),
+    # ... but not two messages later (unless the topic still takes it), and not when it is a question of its own
+    ("ask_product_info", "连衣裙", state(topic="ask_shipping", expecting="sku", pending="bargain"), False, None),
+    ("ask_product_info", "连衣裙", state(topic="bargain"), False, "bargain"),
+    # a detail alone continues the topic it fits: a region after shipping, a size after stock
+    ("greet", "呼和浩特", state(topic="ask_shipping"), False, "ask_shipping"),
+    ("ask_stock", "L码", state(topic="ask_stock"), False, "ask_stock"),
+    ("bargain", "包邮吗", state(), False, "ask_shipping"),
+    ("modify_order", "退两件 裤子和T恤", state(), False, "return_exchange"),
+    ("complaint", "套餐和两条裙子都要退", state(), False, "return_exchange"),
+    ("complaint", "质量太差了要退货", state(), False, None),
     ("ask_product_info", "连衣裙什么面料", state(topic="bargain", expecting="sku", pending="bargain"), True, None),
     # an order is a purchase, not a colour-difference question
     ("color_difference", "那就拍个黑色L", state(), False, "purchase"),
@@ -122,6 +130,7 @@ def state(**values):
     ("ask_delivery_status", "订单号 3498127706653218842", state(topic="complaint"), False, "complaint"),
     ("ask_delivery_status", "3498127706653218842", state(topic="return_exchange"), False, "return_exchange"),
     ("ask_delivery_status", "3498127706653218842", state(topic="ask_stock"), False, None),
+    ("ask_promotion", "老顾客了 这次能优惠不", state(), False, "bargain"),
     # a haggle is a haggle, even with 拍 in it
     ("bargain", "牛仔裤便宜点我就拍", state(), False, None),
 ])
