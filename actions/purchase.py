@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.catalog import stock_reply
 from actions.scenario import ScenarioAction
 from actions.shop_data import current_item, latest_text, latest_value, number, shop
-from xiaoer.dialogue import purchase_signal
+from xiaoer.dialogue import FAREWELL, purchase_signal
 from xiaoer.shop import Item, Shop
 
 
@@ -63,4 +63,8 @@ class ActionPurchase(ScenarioAction):
             concessions=list(tracker.get_slot("concessions") or []),
         )
         dispatcher.utter_message(response=script, **values)
-        return [SlotSet("deal", True)] if script in ("utter_purchase_confirm", "utter_purchase_done") else []
+        if script not in ("utter_purchase_confirm", "utter_purchase_done"):
+            return []
+        if FAREWELL.search(latest_text(tracker)):  # "那我拍了，拜拜": the farewell after a deal too
+            dispatcher.utter_message(response="utter_goodbye_deal", vip_zhe=shop().vip.zhe)
+        return [SlotSet("deal", True)]

@@ -23,6 +23,7 @@ INSURANCE_CUES = ("运费险", "退货险")
 NO_INSURANCE = re.compile(r"(没|没有|未|不)(买|带|有|勾|选|开)?(了)?(运费险|退货险)|(运费险|退货险)(没|没有|未)(买|有|开)")
 # Only who pays the postage is asked: answer that, not the whole policy again.
 POSTAGE_QUESTION = re.compile(r"(运费|邮费|快递费).{0,6}(谁出|谁付|谁承担|自己出|我出|要出|要付|我付|你们出)")
+ASKS_IF_RETURNABLE = re.compile(r"能退|可以退|能换|可以换|退货吗|退吗|换吗|能不能退|能不能换")
 # When the money comes back: the steps after the return, not the return policy again.
 REFUND_TIMING = re.compile(r"(退款|钱|退的钱).{0,6}(多久|几天|什么时候|啥时候|多长时间|到账|到没到|退到哪)|多久(能)?到账|几天(能)?到账")
 # Displeasure with the service itself, not with the goods: a person, not a coupon.
@@ -96,6 +97,6 @@ def return_case(shop: Shop, text: str, refund_amount: float | None = None, earli
         return ReturnCase("shop_fault", "quality_problem", insured)
     if any(cue in told for cue in CONDITION_CUES):
         return ReturnCase("condition_failed", insured=insured)
-    if POSTAGE_QUESTION.search(text):
+    if POSTAGE_QUESTION.search(text) and not ASKS_IF_RETURNABLE.search(text):  # both: the policy says both
         return ReturnCase("postage", insured=insured)
     return ReturnCase("standard", insured=insured)

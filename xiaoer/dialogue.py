@@ -106,7 +106,10 @@ def question_is_fresh(events: Iterable[dict[str, Any]]) -> bool:
 # A haggle is not an order yet ("便宜点我就拍").
 _NOT_BUYING = re.compile(r"不拍|没拍|不买|不要了|别拍|再看看|考虑|算了|怎么拍|能拍吗|可以拍吗|拍不了|拍错|买错|退|换|"
                          r"便宜|少点|少一点|少些|优惠|包邮|抹|贵|打折|行不|可以吗|拍呢|买呢|的话")
-_BOUGHT = re.compile(r"(拍了|拍好了|拍下了|下单了|下好单|已下单|付款了|付好了|已付款|已经付了|付了款|买好了)[了啦哈哦呀~!！。.，,\s]*$")
+_BOUGHT = re.compile(r"(拍了|拍好了|拍下了|下单了|下好单|已下单|付款了|付好了|已付款|已经付了|付了款|买好了)"
+                     r"[了啦哈哦呀~!！。.，,\s]*(拜拜|再见|88|谢谢|先这样)?[了啦哈哦呀~!！。.，,\s]*$")
+# Leaving in the same breath ("好的那我拍了，拜拜").
+FAREWELL = re.compile(r"拜拜|再见|88|先这样|就这样吧")
 _WILL_BUY = re.compile(
     r"(就拍|拍个|拍一|去拍|我拍|马上拍|现在拍|拍吧|就要|要一|要个|要了|来一|来个|就买|买吧|还是买|下单吧|就它了|就这个|就这件|就这条)"
 )
@@ -191,6 +194,8 @@ def route(
     given = {e.get("entity") for e in entities}
     if question_fresh and state.pending in SCENARIOS and is_bare_answer(text, entities, state.expecting):
         return state.pending
+    if intent not in NOT_AN_ORDER and purchase_signal(text, bool(given & {"color", "size"})):
+        return "purchase"
     if state.topic in TOPIC_DETAILS and given & TOPIC_DETAILS[state.topic] and len(residue(text, entities)) <= 1:
         return state.topic  # "呼和浩特" after a shipping answer, "L码" after a stock answer
     if intent == "bargain" and is_postage_question(text):
@@ -199,8 +204,6 @@ def route(
         return "return_exchange"
     if state.topic in ORDER_TOPICS and is_bare_answer(text, entities, "order_id"):
         return state.topic
-    if intent not in NOT_AN_ORDER and purchase_signal(text, bool(given & {"color", "size"})):
-        return "purchase"
     if intent == "color_difference" and given & {"color", "size"} and not _DIFFERENCE.search(text):
         return "ask_stock"  # "有雾蓝xl吗": which colours and sizes there are
     if intent == "ask_promotion" and haggle_kind(text) == "returning":

@@ -25,6 +25,9 @@ MAX_CUTS = 5  # a long message is cut at its first few boundaries only (each cos
 _BOUNDARY = re.compile(r"[\s，,。.！!？?；;~～]+|(?=还有|另外|顺便问|再问下)")
 _EDGE = " \t，,。.！!？?；;~～"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# What makes a side a question or a request ("T恤穿多大", "多久发货", "都不合适想退"); a
+# statement of details ("买了三件 139 169 169") belongs to the question beside it.
+_ASKING = re.compile(r"吗|么|嘛|呢|不$|多[大久少长]|什么|啥|几|怎|哪|能|可以|想|要|请|帮|有没有|是不是|会不会|[?？]")
 # "包邮吗" next to a shipping question is part of it (the postage), not a haggle of its own.
 _POSTAGE_ONLY = re.compile(r"^(那|能|可以)?(包邮|包不包邮|免邮)(吗|么|不|嘛|没)?$")
 
@@ -45,8 +48,9 @@ def candidate_cuts(text: str) -> list[tuple[str, str]]:
 
 
 def is_question_sized(part: str) -> bool:
-    """A side that can be a question of its own: a few words, not a bare number ("165")."""
-    return len(part) >= MIN_PART and len(_CJK.findall(part)) >= MIN_PART
+    """A side that can be a question of its own: a few words that ask for something, not a
+    bare number ("165") or a list of details."""
+    return len(part) >= MIN_PART and len(_CJK.findall(part)) >= MIN_PART and bool(_ASKING.search(part))
 
 
 def intent_of(parse: dict[str, Any]) -> tuple[str | None, float]:

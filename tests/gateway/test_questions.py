@@ -26,6 +26,7 @@ def test_candidate_cuts_are_at_spaces_punctuation_and_new_question_words():
     assert candidate_cuts("有货吗") == []
     assert candidate_cuts("在吗 ?") == [], "a side of one character is no question"
     assert candidate_cuts("再少点嘛 165") == [], "a bare number is a detail, not a question"
+    assert candidate_cuts("买了三件 139 169 169 都不合适想退") == [], "details belong to the request beside them"
 
 
 def test_postage_next_to_a_shipping_question_is_part_of_it():
