@@ -4,8 +4,11 @@ The bot hands off itself (a ``{"handoff": ...}`` payload from actions/handoff.py
 already paused). The gateway adds the one trigger Rasa cannot see: an angry buyer the
 bot did not hand off (xiaoer/anger.py), for whom it pauses Rasa itself. Either way a case
 is opened in the queue and the buyer learns their place in the line and, outside agent
-hours, when someone will answer. While a case is open the bot stays silent: anything
-Rasa still says (a new session unpauses it) is dropped and Rasa is paused again.
+hours, when someone will answer. While a case is open the bot does not take part in the
+conversation: anything Rasa still says (a new session unpauses it) is dropped and Rasa is
+paused again. One exception while the buyer is still in the line (no agent yet): a shop
+question the bot can answer from the shop's policies ("几天到成都", "退款多久到账") is
+answered, beside the place in the line, instead of leaving the buyer to wait for it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,18 @@ from xiaoer.anger import assess_anger
 log = logging.getLogger(__name__)
 
 ANGRY_SCRIPT = "utter_handoff_complaint"
+# Shop questions the bot still answers while the buyer waits in the line, and the action
+# that answers each (information only: a case already open needs no second hand-off).
+WAITING_ANSWERS = {
+    "ask_shipping": "action_shipping",
+    "ask_stock": "action_check_stock",
+    "ask_product_info": "action_product_info",
+    "color_difference": "action_colour_difference",
+    "ask_payment": "action_payment",
+    "ask_promotion": "action_promotion",
+    "return_exchange": "action_return_exchange",
+}
+WAITING_MIN_CONFIDENCE = 0.6  # unsure while waiting: the person will read it
 # script-values: utter_queue_position: position
 # script-values: utter_queue_still_waiting: position
 # script-values: utter_agents_closed: opening, agent_hours
@@ -122,8 +137,26 @@ class Escalation:
             await self.hub.publish(AGENTS, {"type": "queue"})
         case = await self.queue.get(conversation_id)
         if case and case.status == "waiting":
-            return Turn([], await self.waiting_notices(conversation_id), mode)
+            answer = await self.answer_while_waiting(conversation_id)
+            return Turn(answer, await self.waiting_notices(conversation_id), mode)
         return Turn([], [], mode)
+
+    async def answer_while_waiting(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The bot's answer to a shop question asked in the line, or nothing."""
+        try:
+            latest = (await self.tracker_api.tracker(conversation_id)).get("latest_message") or {}
+            intent = latest.get("intent") or {}
+            action = WAITING_ANSWERS.get(intent.get("name") or "")
+            if action is None or float(intent.get("confidence") or 0) < WAITING_MIN_CONFIDENCE:
+                return []
+            output = await self.tracker_api.execute(conversation_id, action)
+        except RasaUnavailable as exc:
+            log.warning("no answer while %s waits: %s", conversation_id, exc)
+            return []
+        if any(isinstance(item.get("custom"), dict) for item in output):
+            return []  # it would hand off again: the case is open, the person will answer
+        return [{"text": item.get("text") or "", "buttons": item.get("buttons") or []}
+                for item in output if item.get("text")]
 
     async def waiting_notices(self, conversation_id: str) -> list[dict[str, Any]]:
         """Every message while the buyer waits is acknowledged, truthfully about the hour:

@@ -80,6 +80,16 @@ class RasaTrackerApi:
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"Rasa's tracker API did not answer: {exc!r}") from exc
 
+    async def execute(self, conversation_id: str, action: str) -> list[dict[str, Any]]:
+        """Run one action on the conversation as it stands (also while it is paused) and
+        return what it said: how the bot answers a shop question while a person is awaited."""
+        try:
+            response = await self._client.post(f"/conversations/{conversation_id}/execute", json={"name": action})
+            response.raise_for_status()
+            return list(response.json().get("messages") or [])
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(f"Rasa's tracker API did not answer: {exc!r}") from exc
+
     async def pause(self, conversation_id: str) -> None:
         await self.append(conversation_id, [{"event": "pause"}])
 

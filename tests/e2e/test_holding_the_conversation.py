@@ -97,3 +97,11 @@ def test_the_same_question_three_times_never_gets_the_same_words(live_bot):
     replies = talk(live_bot, "这裤子不合适能退吗", "就是不喜欢也能退？", "确定能退是吧")
     said = [t for r in replies for t in texts(r)]
     assert len(said) == len(set(said)), said
+
+
+def test_a_shop_question_asked_while_waiting_for_a_person_is_answered_with_the_place_in_line(live_bot):
+    _, reply = talk(live_bot, "转人工", "大概几天到 成都")
+    assert reply["mode"] == "waiting"
+    assert from_script(live_bot, reply, "utter_delivery_time"), texts(reply)
+    assert "四川" in texts(reply)[0] or "成都" in texts(reply)[0]
+    assert reply["notices"], "and the place in the line"

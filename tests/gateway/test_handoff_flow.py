@@ -356,3 +356,26 @@ def test_every_message_while_waiting_is_acknowledged_truthfully(redis_prefix, cl
         assert notice in texts(script, **values)
         assert "马上" not in notice
     assert len({r["notices"][0]["text"] for r in replies[:2]}) == 2, "not the same words twice in a row"
+
+
+def test_a_shop_question_asked_in_the_line_is_answered_but_not_once_an_agent_has_it(redis_prefix):
+    async def scenario():
+        rasa = bot_rasa()
+        async with gateways(redis_prefix, rasa) as (gateway,):
+            conv = conversation()
+            await gateway.say(conv, "转人工")
+            waiting = await gateway.say(conv, "有色差吗")
+            chat = await gateway.say(conv, "第1条补充")
+            agent = await gateway.agent()
+            assert (await agent.post(f"/agent/api/cases/{conv}/claim")).status_code == 200
+            taken = await gateway.say(conv, "有色差吗")
+            await agent.aclose()
+            return rasa, conv, waiting, chat, taken
+
+    rasa, conv, waiting, chat, taken = run(scenario())
+    assert waiting["mode"] == "waiting"
+    assert [m["text"] for m in waiting["messages"]] == ["answer:action_colour_difference"], "answered in the line"
+    assert len(waiting["notices"]) == 1, "and told the place in the line"
+    assert chat["messages"] == [] and len(chat["notices"]) == 1, "anything else: only the acknowledgement"
+    assert taken["mode"] == "human" and taken["messages"] == [], "once a person has it, the bot keeps out"
+    assert rasa.executed == [(conv, "action_colour_difference")]

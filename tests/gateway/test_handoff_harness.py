@@ -57,6 +57,7 @@ class PausingRasa:
         self.slots: dict[str, dict[str, Any]] = {}
         self.paused: set[str] = set()
         self.appended: list[tuple[str, list[dict]]] = []
+        self.executed: list[tuple[str, str]] = []
         self.down = False
 
     async def send(self, sender: str, text: str) -> list[dict]:
@@ -79,6 +80,13 @@ class PausingRasa:
         if self.down:
             raise RasaUnavailable("Rasa did not answer: connection refused")
         return {"text": text, "intent": {"name": self.intents.get(text, "greet"), "confidence": 0.93}, "entities": []}
+
+    async def execute(self, conversation_id: str, action: str) -> list[dict]:
+        """Runs an action while paused (a shop question in the line): answers with its name."""
+        if self.down:
+            raise RasaUnavailable("Rasa's tracker API did not answer")
+        self.executed.append((conversation_id, action))
+        return [{"recipient_id": conversation_id, "text": f"answer:{action}"}]
 
     async def tracker(self, conversation_id: str) -> dict:
         if self.down:
