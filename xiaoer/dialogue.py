@@ -198,6 +198,8 @@ def route(
         return "purchase"
     if state.topic in TOPIC_DETAILS and given & TOPIC_DETAILS[state.topic] and len(residue(text, entities)) <= 1:
         return state.topic  # "呼和浩特" after a shipping answer, "L码" after a stock answer
+    if state.topic is None and given == {"sku"} and len(residue(text, entities)) <= 1:
+        return "ask_product_info"  # "这条裤子" opening a burst: what the item is, not "听不懂"
     if intent == "bargain" and is_postage_question(text):
         return "ask_shipping"
     if intent in ("modify_order", "complaint") and _RETURN_WORDS.search(text) and not _NOT_A_RETURN.search(text):

@@ -112,6 +112,7 @@ def state(**values):
     ("greet", "呼和浩特", state(topic="ask_shipping"), False, "ask_shipping"),
     ("ask_stock", "L码", state(topic="ask_stock"), False, "ask_stock"),
     ("bargain", "包邮吗", state(), False, "ask_shipping"),
+    ("out_of_scope", "这条裤子", state(), False, "ask_product_info"),  # a burst's first fragment
     ("modify_order", "退两件 裤子和T恤", state(), False, "return_exchange"),
     ("complaint", "套餐和两条裙子都要退", state(), False, "return_exchange"),
     ("complaint", "质量太差了要退货", state(), False, None),
