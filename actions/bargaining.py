@@ -17,7 +17,7 @@ from actions.shop_data import (
     this_message,
 )
 from xiaoer.bargaining import bargain, haggle_kind
-from xiaoer.dialogue import counter_offer, residue, without_items
+from xiaoer.dialogue import counter_offer, offer_in, residue, without_items
 
 
 class ActionBargain(ScenarioAction):
@@ -36,7 +36,8 @@ class ActionBargain(ScenarioAction):
         reply = bargain(
             shop(), item, text, count, concessions,
             # "118呢" during a haggle is the price the buyer offers
-            price=number(this_message(tracker, "price")) or counter_offer(without_items(text, entities)),
+            price=number(this_message(tracker, "price")) or counter_offer(without_items(text, entities))
+            or offer_in(text, item.price if item else None),
             discount=number(this_message(tracker, "price", role="discount")),
             region=latest_value(tracker, "region"),
             region_only=region_only,

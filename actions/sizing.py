@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -20,16 +21,21 @@ ADVICE_SCRIPTS = {
     "usual": "utter_size_usual",
     "measurement": "utter_size_measurement",
     "out_of_chart": "utter_size_out_of_chart",
+    "height_only": "utter_size_by_height",
 }
+# "体重不知道", "没称过": the height alone decides (the form stops asking for the weight).
+WEIGHT_UNKNOWN = re.compile(r"(体重|多重|多少斤).{0,4}(不知道|不清楚|不确定|忘了|没称)|(不知道|不清楚|没称过?|忘了).{0,4}(体重|多重|多少斤)|没称")
 
 
 def sizing_slots(slots: dict[str, Any]) -> list[str]:
     """The slots the form works through, in order (it asks for the first one still empty):
     the item, then height and weight, unless a usual size or a waist/hip measurement already
-    tells the size. Filled slots stay listed: rasa-sdk drops a value it extracted ("163" as
+    tells the size (or the buyer does not know their weight: then the height alone). Filled slots stay listed: rasa-sdk drops a value it extracted ("163" as
     the height) for a slot the list no longer names, and the answer was lost."""
     if slots.get("usual_size") or slots.get("waist") or slots.get("hip"):
         return ["sku"]
+    if slots.get("weight_unknown"):
+        return ["sku", "height"]
     return ["sku", "height", "weight"]
 
 
@@ -77,6 +83,8 @@ class ValidateSizeForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         events = await super().run(dispatcher, tracker, domain)
+        if WEIGHT_UNKNOWN.search(tracker.latest_message.get("text") or ""):
+            events.append(SlotSet("weight_unknown", True))  # a slot set: no rejection, no more asking
         requested = tracker.get_slot("requested_slot")
         filled = any(e.get("event") == "slot" and e.get("name") != "requested_slot" for e in events)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -90,7 +98,10 @@ class ValidateSizeForm(FormValidationAction):
             # not a sizing message after all ("裤子118呢" is a price): the form ends, and the
             # recommend step (a ScenarioAction) answers the message as what it is
             return []
-        known = {name: tracker.get_slot(name) for name in ("sku", "usual_size", "waist", "hip", "height", "weight")}
+        known = {name: tracker.get_slot(name)
+                 for name in ("sku", "usual_size", "waist", "hip", "height", "weight", "weight_unknown")}
+        if WEIGHT_UNKNOWN.search(tracker.latest_message.get("text") or ""):
+            known["weight_unknown"] = True
         return sizing_slots(known)
 
     async def extract_height(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
@@ -135,7 +146,8 @@ class ActionRecommendSize(ScenarioAction):
         for name in ("height", "weight", "waist", "hip"):
             if name in inputs:
                 inputs[name] = number(inputs[name])
-        advice = recommend_size(shop(), current_item(tracker), **inputs)
+        advice = recommend_size(shop(), current_item(tracker), **inputs,
+                                weight_unknown=bool(tracker.get_slot("weight_unknown")))
         if advice.basis == "need_more":
             dispatcher.utter_message(response="utter_ask_height")
             return []

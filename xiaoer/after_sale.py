@@ -28,7 +28,7 @@ ASKS_IF_RETURNABLE = re.compile(r"能退|可以退|能换|可以换|退货吗|�
 REFUND_TIMING = re.compile(r"(退款|钱|退的钱).{0,6}(多久|几天|什么时候|啥时候|多长时间|到账|到没到|退到哪)|多久(能)?到账|几天(能)?到账")
 # Displeasure with the service itself, not with the goods: a person, not a coupon.
 SERVICE_CUES = ("客服", "机器人", "人工", "态度", "问半天", "问了半天", "答非所问", "没用", "听不懂", "不回", "回复慢",
-                "没人理", "敷衍", "服务差", "服务太差", "什么服务")
+                "没人理", "敷衍", "服务差", "服务太差", "什么服务", "等半天", "等了半天", "半天没人", "没人回", "等这么久")
 
 
 def is_service_complaint(text: str) -> bool:

@@ -19,7 +19,7 @@ from xiaoer.shop import Item, Shop
 # Order matters: the first kind whose cue appears wins ("支付宝只有100，少点我就拍" is an excuse).
 KIND_CUES = (
     ("gift", ("送点啥", "送什么", "送啥", "送点什么", "有赠品", "有没有赠品", "送个", "送点东西", "什么礼物", "啥礼物")),
-    ("bundle", ("套餐", "单买", "一起买", "搭配买", "买两件", "买三件", "多买")),
+    ("bundle", ("单买", "分开买", "一起买", "搭配买", "买两件", "买三件", "多买", "划算", "省多少", "便宜多少")),
     ("returning", ("老顾客", "老客户", "老客", "买过", "回头客", "回购", "又来", "常买", "一直在你家", "一直买")),
     ("excuse", ("支付宝", "余额", "钱不够", "只有", "只剩", "就剩", "没那么多钱", "额度", "手头紧", "钱包")),
     ("comparison", ("别家", "别人家", "其他店", "其它店", "那家", "人家", "隔壁", "拼多多", "比你们便宜", "比你家便宜", "同款", "别的店")),
@@ -63,11 +63,13 @@ def _yuan(value: float) -> str:
 
 
 def _bundle_reply(shop: Shop, item: Item, bundle: Item, base: dict[str, Any]) -> BargainReply:
-    """The bundle and what it saves against buying its items one by one."""
-    saving = sum(p.price for p in shop.components(bundle)) - bundle.price
-    return BargainReply("utter_bargain_bundle", {
-        **base, "bundle_name": bundle.name, "bundle_price": _yuan(bundle.price), "bundle_saving": _yuan(saving),
-    }, "bundle_offered")
+    """The bundle and what it saves against buying its items one by one (to a buyer already
+    on the bundle: just the saving, not a recommendation of itself)."""
+    separate = sum(p.price for p in shop.components(bundle))
+    values = {**base, "bundle_name": bundle.name, "bundle_price": _yuan(bundle.price),
+              "bundle_saving": _yuan(separate - bundle.price), "separate_price": _yuan(separate)}
+    script = "utter_bargain_bundle_saving" if bundle.sku == item.sku else "utter_bargain_bundle"
+    return BargainReply(script, values, "bundle_offered")
 
 
 def bargain(

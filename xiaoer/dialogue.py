@@ -155,6 +155,20 @@ def without_items(text: str, entities: Iterable[dict[str, Any]]) -> str:
     return text.strip()
 
 
+_AMOUNT = re.compile(r"(?<![\d.])(\d{2,5})(?![\d.])(?!\s*(斤|公斤|kg|KG|cm|CM|厘米|码|号|米|岁|天|件|条|个|位|点))")
+
+
+def offer_in(text: str, price: float | None) -> float | None:
+    """A number in a haggle near the item's price ("支付宝只有130了"): the price offered.
+    Not in a message about the body ("165 100斤"): those numbers are a height and a weight."""
+    if re.search(r"斤|公斤|kg|KG|cm|CM|厘米|身高|体重|穿", text):
+        return None
+    for match in _AMOUNT.finditer(text):
+        if is_offer_for(price, float(match.group(1))):
+            return float(match.group(1))
+    return None
+
+
 def is_offer_for(price: float | None, offer: float | None) -> bool:
     """A number near an item's price is a price offered for it ("裤子118呢" for a 139 item),
     not a height or weight."""
@@ -166,6 +180,8 @@ _POSTAGE_ONLY = re.compile(r"^(那|能|可以)?(包邮|包不包邮|免邮|免�
 # A return asked for in words the classifier read as an order change or a complaint.
 _RETURN_WORDS = re.compile(r"退货|退款|要退|想退|都退|退[一两三四几]件|退了吧")
 _NOT_A_RETURN = re.compile(r"取消|改|发错|坏|破|质量|掉色|起球|开线|垃圾|投诉")
+# Words that make a delivery question about the buyer's own parcel, not shipping in general.
+_OWN_PARCEL = re.compile(r"我的|订单|单号|还没|到哪|物流|包裹|快递员|签收")
 # The details that continue each topic when a message gives only them ("那新疆呢", "L码").
 TOPIC_DETAILS = {
     "ask_shipping": {"region", "courier"},
@@ -200,6 +216,9 @@ def route(
         return state.topic  # "呼和浩特" after a shipping answer, "L码" after a stock answer
     if state.topic is None and given == {"sku"} and len(residue(text, entities)) <= 1:
         return "ask_product_info"  # "这条裤子" opening a burst: what the item is, not "听不懂"
+    if intent == "ask_delivery_status" and state.topic == "ask_shipping" and "order_id" not in given \
+            and not _OWN_PARCEL.search(text):
+        return "ask_shipping"  # "多久到", "那寄北京呢" after shipping times: no parcel to look up yet
     if intent == "bargain" and is_postage_question(text):
         return "ask_shipping"
     if intent in ("modify_order", "complaint") and _RETURN_WORDS.search(text) and not _NOT_A_RETURN.search(text):

@@ -19,7 +19,7 @@ MEASURE_NAMES = {"waist": "腰围", "hip": "臀围"}
 @dataclass(frozen=True)
 class SizeAdvice:
     size: str | None
-    # which script explains it: same / larger / usual / measurement / out_of_chart / need_more
+    # which script explains it: same / larger / usual / measurement / height_only / out_of_chart / need_more
     basis: str
     args: dict[str, Any] = field(default_factory=dict)
 
@@ -50,7 +50,10 @@ def recommend_size(
     usual_size: str | None = None,
     waist: float | None = None,
     hip: float | None = None,
+    weight_unknown: bool = False,
 ) -> SizeAdvice:
+    """One size and why. ``weight_unknown``: the buyer does not know their weight ("没称过"),
+    so the height alone decides, and the reply says how to be surer."""
     chart = _chart(shop, item)
     item_name = item.name if item else "这款"
     base = {"item_name": item_name}
@@ -78,6 +81,10 @@ def recommend_size(
         return SizeAdvice(None, "out_of_chart", {**base, "body": "、".join(
             f"{MEASURE_NAMES[k]}{_fmt(v)}cm" for k, v in measured), "range": chart_range(chart, sizes)})
 
+    if height is not None and weight is None and weight_unknown:
+        size = chart.size_for_height(height)
+        if size and size in sizes:
+            return SizeAdvice(size, "height_only", {**base, "size": size, "height": _fmt(height)})
     if height is None or weight is None:
         return SizeAdvice(None, "need_more", base)
     by_height, by_weight = chart.size_for_height(height), chart.size_for_weight(weight)

@@ -111,6 +111,7 @@ def test_never_below_the_floor(item, text, price, discount, count):
     ("上个月刚买过 还能优惠不", "returning"),
     ("套餐比单买便宜多少", "bundle"),
     ("买两件能便宜吗", "bundle"),
+    ("套餐能便宜点吗", "general"),  # a haggle on the bundle, not a question about it
 ])
 def test_returning_buyers_and_bundle_questions(text, kind):
     assert haggle_kind(text) == kind
@@ -121,6 +122,11 @@ def test_a_returning_buyer_is_told_the_vip_price_they_already_have():
     assert reply.script == "utter_bargain_returning"
     assert reply.args["vip_zhe"] == "9.8" and reply.args["vip_price"] == "136.22"
     assert reply.agreed_price is None, "the VIP price is the platform's, not a price the bot agreed"
+
+
+def test_a_buyer_on_the_bundle_is_told_its_saving_not_recommended_it():
+    reply = bargain(SHOP, SHOP.item("SET-01"), "套餐比单买便宜多少", 1, [])
+    assert reply.script == "utter_bargain_bundle_saving" and reply.args["separate_price"] == "198"
 
 
 def test_a_bundle_question_gets_the_saving_even_after_the_bundle_was_offered():

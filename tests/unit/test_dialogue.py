@@ -9,6 +9,7 @@ from xiaoer.dialogue import (
     counter_offer,
     expecting_after,
     is_bare_answer,
+    offer_in,
     purchase_signal,
     question_is_fresh,
     route,
@@ -113,6 +114,9 @@ def state(**values):
     ("ask_stock", "L码", state(topic="ask_stock"), False, "ask_stock"),
     ("bargain", "包邮吗", state(), False, "ask_shipping"),
     ("out_of_scope", "这条裤子", state(), False, "ask_product_info"),  # a burst's first fragment
+    ("ask_delivery_status", "多久到", state(topic="ask_shipping"), False, "ask_shipping"),
+    ("ask_delivery_status", "那寄北京我朋友那呢", state(topic="ask_shipping"), False, "ask_shipping"),
+    ("ask_delivery_status", "我的快递怎么还没到", state(topic="ask_shipping"), False, None),
     ("modify_order", "退两件 裤子和T恤", state(), False, "return_exchange"),
     ("complaint", "套餐和两条裙子都要退", state(), False, "return_exchange"),
     ("complaint", "质量太差了要退货", state(), False, None),
@@ -147,3 +151,13 @@ def test_route(intent, text, current, fresh, scenario):
 ])
 def test_a_number_near_the_items_price_is_an_offer(text, price, scenario):
     assert route("ask_size", text, entities(text), state(), False, item_price=price) == scenario
+
+
+@pytest.mark.parametrize("text,price,offer", [
+    ("支付宝只有130了 少点吧", 139, 130.0),
+    ("165 100斤", 139, None),  # a height and a weight
+    ("买2件", 139, None),
+])
+def test_an_amount_in_a_haggle(text, price, offer):
+    assert offer_in(text, price) == offer
+

@@ -59,3 +59,11 @@ def test_out_of_chart_says_what_the_chart_covers():
 def test_unknown_usual_size_falls_back_to_height_and_weight():
     advice = recommend_size(SHOP, SHOP.item("JN-2801"), usual_size="99", height=165, weight=55)
     assert advice.size == "L"
+
+
+def test_without_a_weight_the_height_alone_decides_when_the_buyer_does_not_know_it():
+    shop = load_shop("shop")
+    dress = shop.item("DR-1066")
+    advice = recommend_size(shop, dress, height=158, weight_unknown=True)
+    assert advice.basis == "height_only" and advice.size == "M"
+    assert recommend_size(shop, dress, height=158).basis == "need_more", "otherwise the weight is asked for"
