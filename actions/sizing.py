@@ -10,8 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.scenario import ScenarioAction, routed_scenario
+from actions.scenario import ScenarioAction, answer_as, routed_scenario
 from actions.shop_data import current_item, number, shop
+from xiaoer.dialogue import residue
 from xiaoer.entities import chinese_number
 from xiaoer.sizing import recommend_size
 
@@ -44,8 +45,26 @@ def missing_for_sizing(slots: dict[str, Any]) -> list[str]:
     return [name for name in sizing_slots(slots) if slots.get(name) is None]
 
 
+# Questions of their own that may name an item in passing ("牛仔裤少点吧"): inside the sizing
+# form they end it and are answered, instead of being taken as the item the form asked for.
+OWN_QUESTION_SCENARIOS = frozenset({
+    "bargain", "ask_shipping", "ask_stock", "ask_promotion", "color_difference", "return_exchange",
+})
+
+
+def question_of_its_own(tracker: Tracker) -> str | None:
+    """The scenario of a message inside the form that asks something else, or None."""
+    latest = tracker.latest_message
+    intent = (latest.get("intent") or {}).get("name")
+    if intent not in OWN_QUESTION_SCENARIOS:
+        return None
+    return None if len(residue(latest.get("text") or "", latest.get("entities") or [])) <= 2 else intent
+
+
 def bare_height(text: str) -> float | None:
-    """A reply like "165" or "一米六五" to "how tall are you?"."""
+    """A reply like "165" or "一米六五" to "how tall are you?" (also first in a longer reply:
+    "158 体重不知道")."""
+    text = re.split(r"[\s,，。]", text.strip(), maxsplit=1)[0]
     value = chinese_number(text.strip().rstrip("cm厘米公分的哦呢啊呀"))
     if value is not None and 1.4 <= value <= 2.0:
         value *= 100
@@ -94,7 +113,7 @@ class ValidateSizeForm(FormValidationAction):
         return events
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        if routed_scenario(tracker) not in (None, "ask_size"):
+        if routed_scenario(tracker) not in (None, "ask_size") or question_of_its_own(tracker):
             # not a sizing message after all ("裤子118呢" is a price): the form ends, and the
             # recommend step (a ScenarioAction) answers the message as what it is
             return []
@@ -138,6 +157,12 @@ def sizing_inputs(slots: dict[str, Any], just_given: set[str]) -> dict[str, Any]
 class ActionRecommendSize(ScenarioAction):
     scenario = "ask_size"
     action_name = "action_recommend_size"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        other = question_of_its_own(tracker)
+        if other is not None:  # the form ended for it: answer the question asked
+            return await answer_as(other, dispatcher, tracker, domain, routed=True)
+        return await super().run(dispatcher, tracker, domain)
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slots = {name: tracker.get_slot(name) for basis in SIZING_BASES for name in basis}

@@ -169,3 +169,22 @@ def test_the_return_policy_asked_again_is_a_short_yes():
     talk.events.append({"event": "bot", "metadata": {"utter_action": first[0]["response"]}})
     again = talk.say("return_exchange", "确定能退是吧", ActionReturnExchange)
     assert (first[0]["response"], again[0]["response"]) == ("utter_return_policy", "utter_return_policy_again")
+
+
+def test_a_haggle_that_names_an_item_ends_the_sizing_form_and_is_answered():
+    from actions.sizing import ActionRecommendSize, ValidateSizeForm
+
+    text = "支付宝只有130了 牛仔裤少点吧"
+    message = said("bargain", text)
+    slots = {"sku": "JN-2801", "requested_slot": "height"}
+    tracker = Tracker("buyer-1", slots, message["parse_data"] | {"text": text}, [message], False, None, {}, "action_listen")
+    assert asyncio.run(ValidateSizeForm().required_slots([], CollectingDispatcher(), tracker, {})) == []
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionRecommendSize().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["response"] == "utter_bargain_excuse_accept" and dispatcher.messages[0]["offer"] == "130"
+
+
+def test_a_height_first_in_a_longer_reply_is_taken():
+    from actions.sizing import bare_height
+
+    assert bare_height("158 体重不知道 中等吧") == 158
