@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.scenario import answer_as, routed_scenario
+
 # reason -> the script that tells the buyer a person is coming. The gateway opens a case
 # with the reason; "angry_buyer" is the gateway's own (xiaoer/anger.py), not sent from here.
 HANDOFF_SCRIPTS = {
@@ -58,4 +60,8 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "modify_order":  # "退两件 裤子和T恤" is a return, "就要裤子" an order: not a person's job
+            routed = routed_scenario(tracker)
+            if routed is not None:
+                return await answer_as(routed, dispatcher, tracker, domain, routed=True)
         return hand_off(dispatcher, tracker, handoff_reason(intent, tracker.get_slot("handoff_reason")))

@@ -52,6 +52,8 @@ OWN_QUESTIONS = frozenset({
 NOT_AN_ORDER = frozenset({
     "return_exchange", "complaint", "modify_order", "request_human", "ask_delivery_status", "bargain",
 })
+# Topics of a buyer still choosing (no order placed yet).
+SHOPPING_TOPICS = frozenset({"bargain", "purchase", "ask_stock", "ask_product_info", "ask_size", "ask_promotion"})
 # Topics an order number continues when it comes alone ("订单号 3498..." after a complaint).
 ORDER_TOPICS = frozenset({"return_exchange", "complaint", "color_difference", "ask_delivery_status"})
 
@@ -212,6 +214,9 @@ def route(
         return state.pending
     if intent not in NOT_AN_ORDER and purchase_signal(text, bool(given & {"color", "size"})):
         return "purchase"
+    if intent == "modify_order" and state.topic in SHOPPING_TOPICS and "order_id" not in given \
+            and purchase_signal(text, bool(given & {"color", "size"})):
+        return "purchase"  # "不要T恤 就要裤子" while choosing: no order to change yet
     if state.topic in TOPIC_DETAILS and given & TOPIC_DETAILS[state.topic] and len(residue(text, entities)) <= 1:
         return state.topic  # "呼和浩特" after a shipping answer, "L码" after a stock answer
     if state.topic is None and given == {"sku"} and len(residue(text, entities)) <= 1:

@@ -188,3 +188,14 @@ def test_a_height_first_in_a_longer_reply_is_taken():
     from actions.sizing import bare_height
 
     assert bare_height("158 体重不知道 中等吧") == 158
+
+
+@pytest.mark.parametrize("text,first", [
+    ("退两件 裤子和T恤", "utter_return_policy"),  # a 198-yuan return read as an order change
+    ("我想改一下收货地址", "utter_handoff_order_change"),  # a real change goes to a person
+])
+def test_an_order_change_that_is_a_return_is_answered_as_one(text, first):
+    from actions.handoff import ActionHandoff
+
+    messages = Conversation().say("modify_order", text, ActionHandoff)
+    assert messages[0]["response"] == first

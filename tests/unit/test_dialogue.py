@@ -120,6 +120,8 @@ def state(**values):
     ("modify_order", "退两件 裤子和T恤", state(), False, "return_exchange"),
     ("complaint", "套餐和两条裙子都要退", state(), False, "return_exchange"),
     ("complaint", "质量太差了要退货", state(), False, None),
+    ("modify_order", "不要T恤 就要裤子", state(topic="bargain"), False, "purchase"),
+    ("modify_order", "不要T恤 就要裤子", state(topic="ask_delivery_status"), False, None),
     ("ask_product_info", "连衣裙什么面料", state(topic="bargain", expecting="sku", pending="bargain"), True, None),
     # an order is a purchase, not a colour-difference question
     ("color_difference", "那就拍个黑色L", state(), False, "purchase"),
