@@ -1,4 +1,5 @@
-"""Stock and product questions, answered from the catalog."""
+"""Stock and product questions, answered from the catalog: what is in stock, what an item
+is, its facts (fabric, stretch, care, ...: shop/catalog.yml ``facts``), two items compared."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.scenario import ScenarioAction
-from actions.shop_data import current_item, shop, this_message
+from actions.shop_data import current_item, latest_text, shop, this_message
+from xiaoer.dialogue import without_items
+from xiaoer.product_facts import asked_facts, asks_to_compare, fact_answer
 from xiaoer.shop import Item, Shop
+from xiaoer.shop.model import FACT_FIELDS
 
 
 def stock_reply(shop: Shop, item: Item | None, colour: str | None, size: str | None) -> tuple[str, dict[str, Any]]:
@@ -55,11 +59,55 @@ class ActionCheckStock(ScenarioAction):
         return []
 
 
+COMPARED_FACTS = ("fabric", "fit", "thickness", "season")  # what tells two items apart
+
+
+def fact_replies(item: Item | None, fields: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The catalog's answers to the facts asked, and a kind word plus a person for any it
+    does not have (never a made-up answer)."""
+    if item is None:
+        return [("utter_ask_which_item", {})]
+    answer = fact_answer(item, fields)
+    replies: list[tuple[str, dict[str, Any]]] = []
+    if answer.known:
+        replies.append(("utter_product_fact", {"item_name": item.name, "facts": "；".join(answer.known)}))
+    if answer.missing:
+        asked = "、".join(FACT_FIELDS[f] for f in answer.missing)
+        replies.append(("utter_product_fact_unknown", {"item_name": item.name, "asked": asked}))
+    return replies
+
+
+def compare_reply(first: Item, second: Item) -> tuple[str, dict[str, Any]]:
+    def summary(item: Item) -> str:
+        facts = [item.facts[f] for f in COMPARED_FACTS if f in item.facts]
+        return "，".join([f"{item.price:g}元"] + facts[:3])
+    return "utter_product_compare", {
+        "first_name": first.name, "first_facts": summary(first),
+        "second_name": second.name, "second_facts": summary(second),
+    }
+
+
+def previous_buyer_text(events: list[dict[str, Any]]) -> str:
+    texts = [e.get("text") or "" for e in events if e.get("event") == "user"]
+    return texts[-2] if len(texts) > 1 else ""
+
+
 class ActionProductInfo(ScenarioAction):
     scenario = "ask_product_info"
     action_name = "action_product_info"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        script, values = product_reply(current_item(tracker))
-        dispatcher.utter_message(response=script, **values)
+        text, entities = latest_text(tracker), tracker.latest_message.get("entities") or []
+        named = list(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "sku"))
+        items = [i for i in (shop().item(str(sku)) for sku in named) if i is not None]
+        if asks_to_compare(text) and len(items) >= 2:
+            script, values = compare_reply(items[0], items[1])
+            dispatcher.utter_message(response=script, **values)
+            return []
+        # the facts asked now, or before the bot asked which item ("透不透" -> "哪一款？" -> "T恤")
+        fields = asked_facts(without_items(text, entities)) or (
+            asked_facts(previous_buyer_text(tracker.events)) if tracker.get_slot("expecting") == "sku" else [])
+        replies = fact_replies(current_item(tracker), fields) if fields else [product_reply(current_item(tracker))]
+        for script, values in replies:
+            dispatcher.utter_message(response=script, **values)
         return []

@@ -110,6 +110,10 @@ class LiveBot:
     def scripts_dir(self) -> Path:
         return self.workdir / "scripts_zh"
 
+    @property
+    def shop_dir(self) -> Path:
+        return self.workdir / "shop"
+
     def env(self) -> dict[str, str]:
         host, port, db = redis_parts(self.redis_url)
         return {
@@ -125,6 +129,7 @@ class LiveBot:
             "XIAOER_STORE": "redis",
             "XIAOER_KEY_PREFIX": self.prefix,
             "XIAOER_SCRIPTS_DIR": str(self.scripts_dir),
+            "XIAOER_SHOP_DIR": str(self.shop_dir),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports['actions']}/webhook",
             "NLG_URL": f"http://127.0.0.1:{self.ports['gateway']}/nlg",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -133,8 +138,10 @@ class LiveBot:
         }
 
     def start(self, names=("actions", "gateway", "rasa")) -> None:
-        if not self.scripts_dir.exists():  # tests edit their own copy of the corpus
+        if not self.scripts_dir.exists():  # tests edit their own copy of the corpus and the shop
             shutil.copytree(ROOT / "scripts_zh", self.scripts_dir)
+        if not self.shop_dir.exists():
+            shutil.copytree(ROOT / "shop", self.shop_dir)
         self.clock_offset = offset_to(today_at(self.shop_time, SHOP_TZ))
         env = self.env()
         commands = procfile_commands(env)

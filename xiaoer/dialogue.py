@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from xiaoer.bargaining import haggle_kind
 from xiaoer.entities import chinese_number
+from xiaoer.product_facts import is_fact_question
 
 # What each script asks the buyer for. A reply that utters one of these leaves the bot
 # expecting that answer; any other reply expects nothing.
@@ -52,6 +53,8 @@ OWN_QUESTIONS = frozenset({
 NOT_AN_ORDER = frozenset({
     "return_exchange", "complaint", "modify_order", "request_human", "ask_delivery_status", "bargain",
 })
+# Intents the classifier gives fact questions ("会掉色吗" as colour difference or complaint).
+FACT_MISREAD = frozenset({"color_difference", "complaint", "nlu_fallback", "out_of_scope", "ask_stock", "return_exchange"})
 # Topics of a buyer still choosing (no order placed yet).
 SHOPPING_TOPICS = frozenset({"bargain", "purchase", "ask_stock", "ask_product_info", "ask_size", "ask_promotion"})
 # Topics an order number continues when it comes alone ("订单号 3498..." after a complaint).
@@ -219,6 +222,9 @@ def route(
         return "purchase"  # "不要T恤 就要裤子" while choosing: no order to change yet
     if state.topic in TOPIC_DETAILS and given & TOPIC_DETAILS[state.topic] and len(residue(text, entities)) <= 1:
         return state.topic  # "呼和浩特" after a shipping answer, "L码" after a stock answer
+    asked = without_items(text, entities)  # "纯棉短袖T恤有货吗": 纯棉 is the item's name, not a question
+    if is_fact_question(asked) and (intent in FACT_MISREAD or "模特" in asked):
+        return "ask_product_info"  # "会掉色吗" asks a fact before buying; "掉色了" is a complaint
     if state.topic is None and given == {"sku"} and len(residue(text, entities)) <= 1:
         return "ask_product_info"  # "这条裤子" opening a burst: what the item is, not "听不懂"
     if intent == "ask_delivery_status" and state.topic == "ask_shipping" and "order_id" not in given \

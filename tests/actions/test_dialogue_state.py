@@ -70,7 +70,7 @@ def test_a_new_question_instead_of_the_answer_is_answered_as_asked():
     talk = Conversation()
     talk.say("bargain", "能便宜点吗", ActionBargain)
     answer = talk.say("ask_product_info", "连衣裙什么面料的", ActionProductInfo)
-    assert answer[0]["response"] == "utter_product_info"
+    assert answer[0]["response"] == "utter_product_fact" and "雪纺" in answer[0]["facts"]
 
 
 def test_an_order_with_colour_and_size_is_confirmed_not_read_as_colour_difference():
@@ -199,3 +199,23 @@ def test_an_order_change_that_is_a_return_is_answered_as_one(text, first):
 
     messages = Conversation().say("modify_order", text, ActionHandoff)
     assert messages[0]["response"] == first
+
+
+def test_facts_asked_before_the_item_was_named_are_answered_once_it_is():
+    talk = Conversation()
+    asked = talk.say("ask_product_info", "透不透啊", ActionProductInfo)
+    assert asked[0]["response"] == "utter_ask_which_item"
+    answer = talk.say("ask_product_info", "T恤", ActionProductInfo)
+    assert answer[0]["response"] == "utter_product_fact" and "不透" in answer[0]["facts"]
+
+
+def test_a_fact_the_catalog_lacks_is_not_made_up_and_a_person_is_offered():
+    answer = Conversation().say("ask_product_info", "牛仔裤透不透", ActionProductInfo)
+    assert [m["response"] for m in answer] == ["utter_product_fact_unknown"]
+    assert answer[0]["asked"] == "透不透"
+
+
+def test_two_items_compared():
+    answer = Conversation().say("ask_product_info", "T恤和连衣裙有什么区别", ActionProductInfo)
+    assert answer[0]["response"] == "utter_product_compare"
+    assert {answer[0]["first_name"], answer[0]["second_name"]} == {"纯棉短袖T恤", "碎花连衣裙"}

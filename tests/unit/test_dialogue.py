@@ -121,6 +121,9 @@ def state(**values):
     ("complaint", "套餐和两条裙子都要退", state(), False, "return_exchange"),
     ("complaint", "质量太差了要退货", state(), False, None),
     ("modify_order", "不要T恤 就要裤子", state(topic="bargain"), False, "purchase"),
+    ("color_difference", "牛仔裤会掉色吗", state(), False, "ask_product_info"),  # a fact, before buying
+    ("complaint", "牛仔裤洗了一次就掉色了", state(), False, None),  # a report
+    ("ask_stock", "纯棉短袖T恤粉色还有货吗", state(), False, None),  # 纯棉 is the name, not a fabric question
     ("modify_order", "不要T恤 就要裤子", state(topic="ask_delivery_status"), False, None),
     ("ask_product_info", "连衣裙什么面料", state(topic="bargain", expecting="sku", pending="bargain"), True, None),
     # an order is a purchase, not a colour-difference question

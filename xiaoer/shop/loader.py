@@ -20,6 +20,7 @@ from xiaoer.shop.checked_yaml import (
 )
 from xiaoer.shop.model import (
     BARGAIN_STEPS,
+    FACT_FIELDS,
     PROVINCES,
     SHOP_FILES,
     BargainPolicy,
@@ -163,7 +164,7 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
 
 _ITEM_KEYS = (
     "sku", "name", "aliases", "category", "price", "floor", "colors", "sizes",
-    "size_chart", "material", "selling_points", "similar", "components",
+    "size_chart", "material", "selling_points", "similar", "components", "facts",
 )
 
 
@@ -199,6 +200,9 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
         fields["selling_points"] = sec.texts("selling_points", required=False) or ()
         fields["similar"] = sec.texts("similar", required=False) or ()
         fields["components"] = sec.texts("components", required=False) or ()
+        facts = sec.section("facts", tuple(FACT_FIELDS), required=False)
+        fields["facts"] = {key: value for key in FACT_FIELDS
+                           if facts is not None and (value := facts.text(key, required=False))}
         price = sec.number("price", above=0)
         floor = sec.number("floor", above=0)
         if price is not None and floor is not None and floor > price:
@@ -317,6 +321,7 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
             selling_points=tuple(fields["selling_points"]),
             similar=tuple(fields["similar"]),
             components=tuple(fields["components"]),
+            facts=MappingProxyType(fields["facts"]),
         )
         for _, fields in raw_items
     )

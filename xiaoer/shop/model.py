@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -120,6 +120,15 @@ def colour_key(name: str) -> str:
     return key[:-1] if len(key) > 1 and key.endswith("色") else key
 
 
+# What a buyer may ask about an item (catalog.yml ``facts:``), with the words staff see.
+FACT_FIELDS = {
+    "fabric": "面料成分", "thickness": "厚薄", "stretch": "弹力", "lining": "内衬",
+    "see_through": "透不透", "fit": "版型", "care": "洗涤保养", "pilling": "起球",
+    "colour_fastness": "掉色", "season": "适合季节", "origin": "产地",
+    "authenticity": "正品", "packaging": "包装", "model_size": "模特尺码",
+}
+
+
 @dataclass(frozen=True)
 class Item:
     sku: str
@@ -135,6 +144,8 @@ class Item:
     selling_points: tuple[str, ...] = ()
     similar: tuple[str, ...] = ()  # skus to offer when this is sold out
     components: tuple[str, ...] = ()  # skus in a set
+    # FACT_FIELDS key -> the shop's answer (kept out of hashing: an Item stays usable as a key)
+    facts: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def is_set(self) -> bool:
