@@ -1,5 +1,5 @@
-"""Offers and promotions (优惠, 活动, 优惠券, 满减): what the shop offers, from shop/; a
-question about an order's price (没减, 差价, 价保) goes to a person who can see the order."""
+"""Offers and promotions (优惠, 活动, 优惠券, 满减, 双11, what a basket costs): from shop/;
+a claim about an order's price (差价, 价保) goes to a person who can see the order."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class ActionPromotion(ScenarioAction):
     action_name = "action_promotion"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        script, values = promotion_reply(shop(), latest_text(tracker))
+        script, values = promotion_reply(shop(), latest_text(tracker), tracker.latest_message.get("entities") or [])
         if script == "handoff":
             return hand_off(dispatcher, tracker, "price_check")
         dispatcher.utter_message(response=script, **values)

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 from xiaoer.bargaining import haggle_kind
 from xiaoer.entities import chinese_number
 from xiaoer.product_facts import is_fact_question
+from xiaoer.promotions import question_kind
 
 # What each script asks the buyer for. A reply that utters one of these leaves the bot
 # expecting that answer; any other reply expects nothing.
@@ -55,6 +56,8 @@ NOT_AN_ORDER = frozenset({
 })
 # Intents the classifier gives fact questions ("会掉色吗" as colour difference or complaint).
 FACT_MISREAD = frozenset({"color_difference", "complaint", "nlu_fallback", "out_of_scope", "ask_stock", "return_exchange"})
+# Intents the classifier gives questions about the shop's offers.
+OFFERS_MISREAD = frozenset({"bargain", "ask_payment", "ask_product_info", "nlu_fallback", "out_of_scope", "ask_stock"})
 # Topics of a buyer still choosing (no order placed yet).
 SHOPPING_TOPICS = frozenset({"bargain", "purchase", "ask_stock", "ask_product_info", "ask_size", "ask_promotion"})
 # Topics an order number continues when it comes alone ("订单号 3498..." after a complaint).
@@ -238,6 +241,11 @@ def route(
         return state.topic
     if intent == "color_difference" and given & {"color", "size"} and not _DIFFERENCE.search(text):
         return "ask_stock"  # "有雾蓝xl吗": which colours and sizes there are
+    items = [e for e in entities if e.get("entity") == "sku"]
+    if intent in OFFERS_MISREAD and question_kind(text) in ("stacking", "coupon", "why_not", "double11"):
+        return "ask_promotion"  # "满减能叠加吗" is about the offers, not a haggle
+    if question_kind(text) == "basket" and (len(items) > 1 or re.search(r"[两二三四五六七八九\d]\s*[件条个套]", text)):
+        return "ask_promotion"  # "牛仔裤和T恤一起多少钱", "两条连衣裙多少钱": the basket's price after offers
     if intent == "ask_promotion" and haggle_kind(text) == "returning":
         return "bargain"  # "老顾客了 能优惠不": their VIP price, not the offers for new buyers
     offer = counter_offer(without_items(text, entities))  # the whole message is a number (and an item)

@@ -21,7 +21,7 @@ def run(text):
 def test_offers_are_told_with_the_shops_values():
     messages, events = run("有什么优惠活动吗")
     assert messages[0]["response"] == "utter_promotion"
-    assert messages[0]["vip_zhe"] == "9.8" and "套餐179元" in messages[0]["bundles"]
+    assert messages[0]["vip_zhe"] == "9.8" and "套餐179元" in messages[0]["offers"] and "满199减15" in messages[0]["offers"]
     # nothing but the conversation's state: the topic, and no question left open
     assert {e["name"]: e["value"] for e in events} == {"topic": "ask_promotion", "expecting": None, "pending": None}
 

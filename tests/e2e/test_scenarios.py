@@ -181,8 +181,10 @@ def test_a_short_follow_up_keeps_the_topic(live_bot):
 
 
 def test_offers_are_answered_from_the_shop(live_bot):
-    reply = live_bot.say(new_conversation(), "在吗 有优惠券吗")
-    assert "套餐179元" in joined(reply) and "9.8折" in joined(reply), reply
+    coupons = live_bot.say(new_conversation(), "在吗 有优惠券吗")
+    assert "新客券10元" in joined(coupons) and "满99可用" in joined(coupons), coupons
+    offers = live_bot.say(new_conversation(), "最近有什么活动")
+    assert "套餐179元" in joined(offers) and "9.8折" in joined(offers), offers
 
 
 def test_what_now_after_a_faulty_item_goes_to_a_person(live_bot):

@@ -141,6 +141,9 @@ def state(**values):
     ("ask_delivery_status", "3498127706653218842", state(topic="return_exchange"), False, "return_exchange"),
     ("ask_delivery_status", "3498127706653218842", state(topic="ask_stock"), False, None),
     ("ask_promotion", "老顾客了 这次能优惠不", state(), False, "bargain"),
+    ("bargain", "满减能叠加吗", state(), False, "ask_promotion"),
+    ("bargain", "两条连衣裙多少钱", state(), False, "ask_promotion"),
+    ("bargain", "连衣裙多少钱", state(), False, None),  # one item: its price, no basket
     # a haggle is a haggle, even with 拍 in it
     ("bargain", "牛仔裤便宜点我就拍", state(), False, None),
 ])

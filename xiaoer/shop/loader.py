@@ -21,14 +21,18 @@ from xiaoer.shop.checked_yaml import (
 from xiaoer.shop.model import (
     BARGAIN_STEPS,
     FACT_FIELDS,
+    NO_OFFERS,
+    OPTIONAL_SHOP_FILES,
     PROVINCES,
     SHOP_FILES,
     BargainPolicy,
     Colour,
     ConfigProblem,
+    Coupon,
     Courier,
     DeliveryRegion,
     Item,
+    Offers,
     Promotion,
     ReminderPolicy,
     ReturnPolicy,
@@ -38,6 +42,7 @@ from xiaoer.shop.model import (
     SizeChart,
     SizeRange,
     Sizing,
+    ThresholdDiscount,
     TimeWindow,
     VipPolicy,
     colour_key,
@@ -640,6 +645,36 @@ def _cross_checks(f_shop: CheckedFile, settings: dict, shipping_hours: int | Non
 # --------------------------------------------------------------------------- entry points
 
 
+def _build_offers(f: CheckedFile, data: LineMap) -> Offers | None:
+    top = Section(f, data, "", ("threshold_discounts", "coupons", "stacking", "double11"))
+    discounts: list[ThresholdDiscount] = []
+    for index, entry in enumerate(top.seq("threshold_discounts", required=False) or ()):
+        rule = Section(f, entry if isinstance(entry, dict) else {}, f"满减 #{index + 1}: ", ("spend", "less"))
+        spend, less = rule.number("spend", above=0), rule.number("less", above=0)
+        if spend is not None and less is not None:
+            if less >= spend:
+                rule.error("less", f"减 {num(less)} is not less than 满 {num(spend)}")
+            discounts.append(ThresholdDiscount(spend, less))
+    coupons: list[Coupon] = []
+    for index, entry in enumerate(top.seq("coupons", required=False) or ()):
+        sec = Section(f, entry if isinstance(entry, dict) else {}, f"coupon #{index + 1}: ",
+                      ("name", "value", "min_spend", "how_to_get"))
+        name, value = sec.text("name"), sec.number("value", above=0)
+        min_spend = sec.number("min_spend", required=False, default=0, minimum=0)
+        how = sec.text("how_to_get")
+        if None not in (name, value, min_spend, how):
+            coupons.append(Coupon(name, value, min_spend, how))
+    stacking = top.section("stacking", ("coupons_with_threshold", "vip_after_discounts"), required=False)
+    with_threshold = stacking.boolean("coupons_with_threshold", required=False, default=True) if stacking else True
+    vip_after = stacking.boolean("vip_after_discounts", required=False, default=True) if stacking else True
+    dates = top.section("double11", ("presale", "start", "end"), required=False)
+    double11 = {key: value for key in ("presale", "start", "end") if dates and (value := dates.text(key, required=False))}
+    if not f.ok:
+        return None
+    return Offers(tuple(sorted(discounts, key=lambda t: t.spend)), tuple(coupons), with_threshold, vip_after,
+                  MappingProxyType(double11))
+
+
 def _file_path(folder: str, stem: str) -> str:
     for ext in (".yml", ".yaml"):
         candidate = os.path.join(folder, stem + ext)
@@ -657,6 +692,7 @@ def load_shop(path: str | os.PathLike = "shop") -> Shop:
         raise ShopConfigError([ConfigProblem(folder, None, "shop folder not found")])
 
     paths = {stem: _file_path(folder, stem) for stem in SHOP_FILES}
+    paths.update({stem: path for stem in OPTIONAL_SHOP_FILES if os.path.exists(path := _file_path(folder, stem))})
     raw = {stem: read_yaml(p, p, problems) for stem, p in paths.items()}
     if problems:
         raise ShopConfigError(problems)
@@ -668,6 +704,7 @@ def load_shop(path: str | os.PathLike = "shop") -> Shop:
     shipping = _build_shipping(files["shipping"], raw["shipping"], settings)
     returns = _build_returns(files["returns"], raw["returns"])
     bargaining = _build_bargaining(files["bargaining"], raw["bargaining"], items)
+    offers = _build_offers(files["promotions"], raw["promotions"]) if "promotions" in files else NO_OFFERS
     if settings:
         hours = shipping.ship_within_hours if shipping else None
         _cross_checks(files["shop"], settings, hours, items)
@@ -686,6 +723,7 @@ def load_shop(path: str | os.PathLike = "shop") -> Shop:
         shipping=shipping,
         returns=returns,
         bargaining=bargaining,
+        offers=offers,
         source=folder,
     )
 

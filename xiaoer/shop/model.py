@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from xiaoer import clock as app_clock
 
 SHOP_FILES = ("shop", "catalog", "sizing", "shipping", "returns", "bargaining")
+OPTIONAL_SHOP_FILES = ("promotions",)  # a shop without running offers leaves it out
 
 # China's provincial-level divisions, in the short form buyers use.
 PROVINCES = (
@@ -390,6 +392,38 @@ class BargainPolicy:
         return haggle_count >= self.ask_manager_on_haggle
 
 
+@dataclass(frozen=True)
+class ThresholdDiscount:
+    spend: float  # 满 spend 减 less, on the goods' total
+    less: float
+
+
+@dataclass(frozen=True)
+class Coupon:
+    name: str
+    value: float
+    min_spend: float
+    how_to_get: str
+
+
+@dataclass(frozen=True)
+class Offers:
+    """The shop's running offers (promotions.yml): 满减, coupons, how they stack, Double 11."""
+
+    threshold_discounts: tuple[ThresholdDiscount, ...]
+    coupons: tuple[Coupon, ...]
+    coupons_with_threshold: bool  # a coupon and 满减 on the same order
+    vip_after_discounts: bool  # the members' discount on the total after 满减 and coupons
+    double11: Mapping[str, str]  # presale / start / end, as buyers read them
+
+    def threshold_off(self, total: float) -> float:
+        """The largest 满减 the total reaches (0 when none)."""
+        return max((t.less for t in self.threshold_discounts if total >= t.spend), default=0)
+
+
+NO_OFFERS = Offers((), (), True, True, MappingProxyType({}))
+
+
 @dataclass(frozen=True, repr=False)
 class Shop:
     name: str
@@ -403,6 +437,7 @@ class Shop:
     shipping: ShippingPolicy
     returns: ReturnPolicy
     bargaining: BargainPolicy
+    offers: Offers = NO_OFFERS
     source: str = "shop"
 
     def __repr__(self) -> str:
