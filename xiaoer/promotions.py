@@ -93,9 +93,12 @@ class BasketPrice:
         return self.total <= self.floor_total
 
 
-def basket_price(shop: Shop, items: list[Item], vip: bool = False, coupon: bool = True) -> BasketPrice:
+def basket_price(
+    shop: Shop, items: list[Item], vip: bool = False, coupon: bool = True, new_buyer: bool = False
+) -> BasketPrice:
     """The price of a basket after the shop's offers, best case for the buyer, never below
-    the floors. A basket that is exactly a bundle's items is priced as the bundle."""
+    the floors. A basket that is exactly a bundle's items is priced as the bundle. A coupon
+    for new buyers only counts for a ``new_buyer``."""
     counts = Counter(i.sku for i in items)
     bundle = next((b for b in (shop.item(s) for s in shop.bargaining.bundles)
                    if b and Counter(b.components) == counts), None)
@@ -103,7 +106,8 @@ def basket_price(shop: Shop, items: list[Item], vip: bool = False, coupon: bool 
     floor_total = bundle.floor if bundle else sum(i.floor for i in items)
     offers = shop.offers
     less = offers.threshold_off(list_total)
-    usable = [c.value for c in offers.coupons if coupon and list_total >= c.min_spend]
+    usable = [c.value for c in offers.coupons
+              if coupon and list_total >= c.min_spend and (new_buyer or not c.new_buyers_only)]
     coupon_value = max(usable, default=0)
     if less and coupon_value and not offers.coupons_with_threshold:
         less, coupon_value = (less, 0) if less >= coupon_value else (0, coupon_value)
@@ -126,7 +130,7 @@ def basket_items(shop: Shop, text: str, entities: list[dict[str, Any]]) -> list[
     return basket
 
 
-def basket_values(price: BasketPrice) -> dict[str, Any]:
+def basket_values(price: BasketPrice, shop: Shop) -> dict[str, Any]:
     names = Counter(i.name for i in price.items)
     parts = [f"满减{price.threshold_less:g}元"] if price.threshold_less else []
     parts += [f"店铺券{price.coupon:g}元"] if price.coupon else []
@@ -136,6 +140,9 @@ def basket_values(price: BasketPrice) -> dict[str, Any]:
         "bundle_part": f"（正好是{price.bundle.name}，按套餐价）" if price.bundle else "",
         "offers_part": f"，减去{'、'.join(parts)}" if parts else "",
         "total": f"{price.total:g}",
+        "new_buyer_part": "".join(
+            f"；新客还能用{c.name}再减{c.value:g}元" for c in shop.offers.coupons
+            if c.new_buyers_only and price.list_total >= c.min_spend and price.total - c.value >= price.floor_total),
     }
 
 
@@ -147,7 +154,7 @@ def promotion_reply(shop: Shop, text: str, entities: list[dict[str, Any]] | None
     if kind == "basket":
         items = basket_items(shop, text, entities or [])
         if items:
-            return "utter_basket_price", {**basket_values(basket_price(shop, items)), "vip_zhe": shop.vip.zhe}
+            return "utter_basket_price", {**basket_values(basket_price(shop, items), shop), "vip_zhe": shop.vip.zhe}
     if kind == "why_not" and shop.offers.threshold_discounts:
         least = min(c.min_spend for c in shop.offers.coupons) if shop.offers.coupons else 0
         return "utter_promotion_why_not", {"threshold": threshold_text(shop), "coupon_spend": f"{least:g}"}

@@ -63,9 +63,9 @@ CATALOG = {"items": [{"sku": i.sku, "name": i.name, "aliases": list(i.aliases)} 
 
 
 @pytest.mark.parametrize("text,total", [
-    ("两条连衣裙多少钱", "298"),  # 338 - 满299减30 - 新客券10
-    ("牛仔裤和T恤一起多少钱", "169"),  # the bundle's 179 less the coupon: held at the bundle's floor 169
-    ("T恤买两件多少钱", "108"),  # 118 - 10 (no 满减 under 199)
+    ("两条连衣裙多少钱", "308"),  # 338 - 满299减30 (the new-buyer coupon is told, not counted)
+    ("牛仔裤和T恤一起多少钱", "179"),  # the bundle's price
+    ("T恤买两件多少钱", "118"),  # no 满减 under 199
 ])
 def test_a_baskets_price_after_the_offers(text, total):
     script, values = promotion_reply(SHOP, text, extract_entities(text, CATALOG))
@@ -76,12 +76,23 @@ def test_the_floor_holds_over_every_combination_of_offers():
     items = [i for i in SHOP.items]
     for size in (1, 2, 3):
         for basket in itertools.combinations_with_replacement(items, size):
-            for vip, coupon in itertools.product((False, True), repeat=2):
-                price = basket_price(SHOP, list(basket), vip=vip, coupon=coupon)
-                assert price.total >= price.floor_total, (basket, vip, coupon, price)
+            for vip, coupon, new_buyer in itertools.product((False, True), repeat=3):
+                price = basket_price(SHOP, list(basket), vip=vip, coupon=coupon, new_buyer=new_buyer)
+                assert price.total >= price.floor_total, (basket, vip, coupon, new_buyer, price)
                 assert price.total <= price.list_total
 
 
 def test_in_a_big_sale_the_sale_version_is_used():
     on_sale = dataclasses.replace(SHOP, promotion=dataclasses.replace(SHOP.promotion, enabled=True))
     assert promotion_reply(on_sale, "双11有什么活动")[0] == "utter_promotion_sale"
+
+
+def test_a_new_buyer_coupon_is_told_and_counted_only_for_a_new_buyer():
+    dresses = [SHOP.item("DR-1066")] * 2
+    assert basket_price(SHOP, dresses).total == 308
+    assert basket_price(SHOP, dresses, new_buyer=True).total == 298
+    _, values = promotion_reply(SHOP, "两条连衣裙多少钱", extract_entities("两条连衣裙多少钱", CATALOG))
+    assert values["new_buyer_part"] == "；新客还能用新客券再减10元"
+    # under the coupon's minimum spend: nothing to promise
+    _, values = promotion_reply(SHOP, "T恤多少钱 买一件", extract_entities("T恤多少钱 买一件", CATALOG))
+    assert values["new_buyer_part"] == ""

@@ -658,12 +658,13 @@ def _build_offers(f: CheckedFile, data: LineMap) -> Offers | None:
     coupons: list[Coupon] = []
     for index, entry in enumerate(top.seq("coupons", required=False) or ()):
         sec = Section(f, entry if isinstance(entry, dict) else {}, f"coupon #{index + 1}: ",
-                      ("name", "value", "min_spend", "how_to_get"))
+                      ("name", "value", "min_spend", "how_to_get", "new_buyers_only"))
         name, value = sec.text("name"), sec.number("value", above=0)
         min_spend = sec.number("min_spend", required=False, default=0, minimum=0)
         how = sec.text("how_to_get")
-        if None not in (name, value, min_spend, how):
-            coupons.append(Coupon(name, value, min_spend, how))
+        new_only = sec.boolean("new_buyers_only", required=False, default=False)
+        if None not in (name, value, min_spend, how, new_only):
+            coupons.append(Coupon(name, value, min_spend, how, new_only))
     stacking = top.section("stacking", ("coupons_with_threshold", "vip_after_discounts"), required=False)
     with_threshold = stacking.boolean("coupons_with_threshold", required=False, default=True) if stacking else True
     vip_after = stacking.boolean("vip_after_discounts", required=False, default=True) if stacking else True

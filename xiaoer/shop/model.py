@@ -404,6 +404,7 @@ class Coupon:
     value: float
     min_spend: float
     how_to_get: str
+    new_buyers_only: bool = False  # the bot cannot tell a new buyer: it says "新客再减", not counts it
 
 
 @dataclass(frozen=True)
