@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.scenario import ScenarioAction, answer_as, routed_scenario
-from actions.shop_data import current_item, number, shop
+from actions.shop_data import current_item, latest_text, number, shop
 from xiaoer.dialogue import residue
 from xiaoer.entities import chinese_number
-from xiaoer.sizing import recommend_size
+from xiaoer.sizing import preferred_size, recommend_size
 
 ADVICE_SCRIPTS = {
     "same": "utter_size_same",
@@ -176,5 +176,14 @@ class ActionRecommendSize(ScenarioAction):
         if advice.basis == "need_more":
             dispatcher.utter_message(response="utter_ask_height")
             return []
+        item = current_item(tracker)
+        preferred = preferred_size(item.sizes, advice.size, latest_text(tracker)) if item and advice.size else None
+        if preferred:  # "想穿宽松点": one size up from the advice, and why
+            size, way = preferred
+            if way == "looser":
+                dispatcher.utter_message(response="utter_size_looser", item_name=item.name, size=size, advised=advice.size)
+            else:
+                dispatcher.utter_message(response="utter_size_tighter", item_name=item.name, size=size, advised=advice.size)
+            return [SlotSet("recommended_size", size)]
         dispatcher.utter_message(response=ADVICE_SCRIPTS[advice.basis], **advice.args)
         return [SlotSet("recommended_size", advice.size)]

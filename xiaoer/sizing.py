@@ -8,6 +8,7 @@ chart is told so instead of being given a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,3 +108,20 @@ def chart_range(chart: SizeChart, sizes: tuple[str, ...]) -> str:
     body = [r for r in chart.body if r.size in sizes] or list(chart.body)
     return (f"{body[0].size}-{body[-1].size} 适合身高{_fmt(body[0].height_cm[0])}-{_fmt(body[-1].height_cm[1])}cm、"
             f"体重{_fmt(body[0].weight_kg[0])}-{_fmt(body[-1].weight_kg[1])}kg")
+
+
+# A fit the buyer prefers, said after the advice ("想穿宽松点", "喜欢修身的").
+LOOSER = re.compile(r"宽松|大一码|大一号|大一点|oversize|宽大|松一点")
+TIGHTER = re.compile(r"修身|紧身|贴身|小一码|小一号|小一点")
+
+
+def preferred_size(sizes: tuple[str, ...], advised: str, text: str) -> tuple[str, str] | None:
+    """(size, "looser"/"tighter") one step from the advised size when the buyer asks for a
+    looser or closer fit and the item has that size; else None."""
+    step = 1 if LOOSER.search(text) else -1 if TIGHTER.search(text) else 0
+    if not step or advised not in sizes:
+        return None
+    index = sizes.index(advised) + step
+    if not 0 <= index < len(sizes):
+        return None
+    return sizes[index], "looser" if step > 0 else "tighter"

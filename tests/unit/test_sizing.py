@@ -67,3 +67,20 @@ def test_without_a_weight_the_height_alone_decides_when_the_buyer_does_not_know_
     advice = recommend_size(shop, dress, height=158, weight_unknown=True)
     assert advice.basis == "height_only" and advice.size == "M"
     assert recommend_size(shop, dress, height=158).basis == "need_more", "otherwise the weight is asked for"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("想穿宽松点呢", ("XL", "looser")),
+    ("喜欢修身一点的", ("M", "tighter")),
+    ("那就L吧", None),
+])
+def test_a_preferred_fit_moves_one_size_from_the_advice(text, expected):
+    from xiaoer.sizing import preferred_size
+
+    assert preferred_size(("S", "M", "L", "XL", "XXL"), "L", text) == expected
+
+
+def test_no_size_beyond_the_chart():
+    from xiaoer.sizing import preferred_size
+
+    assert preferred_size(("S", "M", "L", "XL"), "XL", "宽松点") is None
