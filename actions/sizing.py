@@ -14,7 +14,7 @@ from actions.scenario import ScenarioAction, answer_as, routed_scenario
 from actions.shop_data import current_item, latest_text, number, shop
 from xiaoer.dialogue import residue
 from xiaoer.entities import chinese_number
-from xiaoer.sizing import preferred_size, recommend_size
+from xiaoer.sizing import preferred_size, recommend_size, size_measurements
 
 ADVICE_SCRIPTS = {
     "same": "utter_size_same",
@@ -165,6 +165,11 @@ class ActionRecommendSize(ScenarioAction):
         return await super().run(dispatcher, tracker, domain)
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        item = current_item(tracker)
+        measures = size_measurements(shop(), item, latest_text(tracker)) if item else None
+        if measures:  # "那最大码是多大": the size's own measurements, not the advice again
+            dispatcher.utter_message(response="utter_size_measures", **measures)
+            return []
         slots = {name: tracker.get_slot(name) for basis in SIZING_BASES for name in basis}
         just_given = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
         inputs = sizing_inputs(slots, just_given)
@@ -176,7 +181,6 @@ class ActionRecommendSize(ScenarioAction):
         if advice.basis == "need_more":
             dispatcher.utter_message(response="utter_ask_height")
             return []
-        item = current_item(tracker)
         preferred = preferred_size(item.sizes, advice.size, latest_text(tracker)) if item and advice.size else None
         if preferred:  # "想穿宽松点": one size up from the advice, and why
             size, way = preferred

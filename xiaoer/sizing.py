@@ -125,3 +125,24 @@ def preferred_size(sizes: tuple[str, ...], advised: str, text: str) -> tuple[str
     if not 0 <= index < len(sizes):
         return None
     return sizes[index], "looser" if step > 0 else "tighter"
+
+
+# "最大码是多大": the garment measurements of the item's largest size.
+LARGEST = re.compile(r"最大(的)?(码|号|尺码)|最大.{0,2}多大|最小(的)?(码|号|尺码)")
+GARMENT_NAMES = {"chest": "胸围", "waist": "腰围", "hip": "臀围", "length": "衣长"}
+
+
+def size_measurements(shop: Shop, item: Item, text: str) -> dict[str, str] | None:
+    """The largest (or smallest) size's garment measurements, when the buyer asks for them."""
+    match = LARGEST.search(text)
+    chart = _chart(shop, item)
+    if not match or chart is None or not item.sizes:
+        return None
+    size = item.sizes[0] if match.group().startswith("最小") else item.sizes[-1]
+    measures = chart.measurements_cm.get(size) or {}
+    if not measures:
+        return None
+    length = "裙长" if "裙" in item.name else "裤长" if "裤" in item.name else "衣长"
+    names = {**GARMENT_NAMES, "length": length}
+    text_of = "、".join(f"{names.get(k, k)}{_fmt(v)}cm" for k, v in measures.items())
+    return {"item_name": item.name, "size": size, "measures": text_of}

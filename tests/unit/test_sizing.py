@@ -84,3 +84,12 @@ def test_no_size_beyond_the_chart():
     from xiaoer.sizing import preferred_size
 
     assert preferred_size(("S", "M", "L", "XL"), "XL", "宽松点") is None
+
+
+def test_the_largest_sizes_measurements_when_asked():
+    from xiaoer.sizing import size_measurements
+
+    shop = load_shop("shop")
+    largest = size_measurements(shop, shop.item("DR-1066"), "那最大码是多大")
+    assert largest == {"item_name": "碎花连衣裙", "size": "XL", "measures": "腰围80cm、臀围106cm、胸围98cm、裙长118cm"}
+    assert size_measurements(shop, shop.item("DR-1066"), "M码合适吗") is None
