@@ -39,7 +39,8 @@ def load_scenario_modules() -> None:
 
 
 def state_of(tracker: Tracker) -> DialogueState:
-    return DialogueState(tracker.get_slot("topic"), tracker.get_slot("expecting"), tracker.get_slot("pending"))
+    return DialogueState(tracker.get_slot("topic"), tracker.get_slot("expecting"), tracker.get_slot("pending"),
+                         bool(tracker.get_slot("linked_order")))
 
 
 def routed_scenario(tracker: Tracker) -> str | None:

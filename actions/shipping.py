@@ -56,6 +56,29 @@ class ActionShipping(ScenarioAction):
         return []
 
 
+ORDER_STATUS_SCRIPTS = {
+    "unpaid": "utter_order_status_unpaid",
+    "paid": "utter_order_status_paid",
+    "shipped": "utter_order_status_shipped",
+    "cancelled": "utter_order_status_cancelled",
+}
+
+
+def order_status_reply(shop: Shop, order: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The buyer's own order, as its status tells it (the shop's ship and delivery times by
+    the order's address); None for a status the bot has no words for."""
+    script = ORDER_STATUS_SCRIPTS.get(str(order.get("status")))
+    if script is None:
+        return None
+    region = shop.shipping.region(str(order.get("address") or ""))
+    low, high = region.days
+    return script, {
+        "order_id": order.get("order_id"), "item": order.get("item"), "spec": f"{order.get('colour', '')}{order.get('size', '')}码",
+        "courier": order.get("courier"), "tracking_number": order.get("tracking_number") or None,
+        "ship_hours": shop.shipping.ship_hours(shop.promotion.enabled), "days_min": low, "days_max": high,
+    }
+
+
 class ActionDeliveryStatus(ScenarioAction):
     scenario = "ask_delivery_status"
     action_name = "action_delivery_status"
@@ -63,8 +86,15 @@ class ActionDeliveryStatus(ScenarioAction):
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         order_id = latest_value(tracker, "order_id")
         ship_hours = shop().shipping.ship_hours(shop().promotion.enabled)
-        if order_id:  # the bot cannot see the courier's system: a person checks it
+        linked = tracker.get_slot("linked_order") or {}
+        asked = this_message(tracker, "order_id")
+        # the buyer's own order (linked to this conversation by the shop), unless they name another
+        if linked and (asked is None or str(asked) == str(linked.get("order_id"))):
+            reply = order_status_reply(shop(), linked)
+            if reply is not None:
+                dispatcher.utter_message(response=reply[0], **reply[1])
+                return []
+        if order_id:  # an order this conversation does not know: a person checks it, the bot shows nothing
             return hand_off(dispatcher, tracker, "delivery_check", order_id=order_id, ship_hours=ship_hours)
-        else:
-            dispatcher.utter_message(response="utter_delivery_status", ship_hours=ship_hours)
+        dispatcher.utter_message(response="utter_delivery_status", ship_hours=ship_hours)
         return []

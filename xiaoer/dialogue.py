@@ -72,6 +72,7 @@ class DialogueState:
     topic: str | None = None
     expecting: str | None = None
     pending: str | None = None
+    has_order: bool = False  # the shop linked an order of this buyer to the conversation
 
 
 def expecting_after(scripts: Iterable[str]) -> str | None:
@@ -230,6 +231,8 @@ def route(
         return "ask_product_info"  # "会掉色吗" asks a fact before buying; "掉色了" is a complaint
     if state.topic is None and given == {"sku"} and len(residue(text, entities)) <= 1:
         return "ask_product_info"  # "这条裤子" opening a burst: what the item is, not "听不懂"
+    if state.has_order and intent in ("out_of_scope", "nlu_fallback", "ask_shipping") and _OWN_PARCEL.search(text):
+        return "ask_delivery_status"  # "我的订单怎么样了": the buyer's own order is known
     if intent == "ask_delivery_status" and state.topic == "ask_shipping" and "order_id" not in given \
             and not _OWN_PARCEL.search(text):
         return "ask_shipping"  # "多久到", "那寄北京呢" after shipping times: no parcel to look up yet

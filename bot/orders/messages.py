@@ -13,6 +13,13 @@ from bot.orders.model import Order
 log = logging.getLogger(__name__)
 
 
+def linked_order(order: Order) -> dict[str, Any]:
+    """What the bot needs to answer the buyer about their own order (not the phone)."""
+    return {"order_id": order.order_id, "status": order.status, "item": order.item, "size": order.size,
+            "colour": order.colour, "courier": order.courier, "tracking_number": order.tracking_number,
+            "address": order.address}
+
+
 class OrderMessages:
     def __init__(self, outbound: Outbound, tracker_api: Any = None) -> None:
         self.outbound = outbound
@@ -30,14 +37,17 @@ class OrderMessages:
             await self.tell_rasa(conversation_id, message["text"], order)
         return message
 
-    async def tell_rasa(self, conversation_id: str, text: str, order: Order) -> None:
-        """The message and the order into Rasa's tracker ("能便宜点吗", "改个地址" are about it)."""
+    async def tell_rasa(self, conversation_id: str, text: str | None, order: Order) -> None:
+        """The message (if any) and the order into Rasa's tracker ("能便宜点吗", "改个地址",
+        "到哪了" are about it). Only this conversation's own orders are ever told to it, so
+        the bot cannot show a buyer an order that is not theirs."""
         if self.tracker_api is None:
             return
-        events = [
-            {"event": "bot", "text": text},
+        events = [{"event": "bot", "text": text}] if text else []
+        events += [
             {"event": "slot", "name": "sku", "value": order.sku},
             {"event": "slot", "name": "order_id", "value": order.order_id},
+            {"event": "slot", "name": "linked_order", "value": linked_order(order)},
         ]
         try:
             await self.tracker_api.append(conversation_id, events)

@@ -72,6 +72,8 @@ class OrderService:
         order, changed = await self.orders.transition(order_id, event, **changes)
         if changed:
             await self.scheduler.cancel(order_id)
+        if changed and event != "order_paid":  # paid: the confirmation tells Rasa with its text
+            await self.messages.tell_rasa(order.conversation_id, None, order)
         if changed and event == "order_paid":
             await self.scheduler.record_payment(order_id, now)
             await self.messages.send(order.conversation_id, CONFIRMATION_SCRIPT, order.confirmation_values(), order, order_event=event)
@@ -83,6 +85,7 @@ class OrderService:
         # The kind of reminder depends on whether the buyer talked to us before ordering.
         chatted = any(m.get("sender") == "buyer" for m in await self.messages.store.messages(order.conversation_id))
         due = await self.scheduler.schedule(order, chatted=chatted)
+        await self.messages.tell_rasa(order.conversation_id, None, order)
         return {"order_id": order.order_id, "status": order.status, "changed": True, "reminder_due": due}
 
 

@@ -97,3 +97,19 @@ def test_the_latest_sizing_basis_wins(just_given, used):
 
     slots = {"usual_size": "27", "waist": 69.9, "hip": None, "height": 160, "weight": 50}
     assert set(sizing_inputs(slots, just_given)) == used
+
+
+@pytest.mark.parametrize("status,script", [
+    ("unpaid", "utter_order_status_unpaid"), ("paid", "utter_order_status_paid"),
+    ("shipped", "utter_order_status_shipped"), ("cancelled", "utter_order_status_cancelled"), ("lost", None),
+])
+def test_the_buyers_own_order_by_its_status(status, script):
+    from actions.shipping import order_status_reply
+
+    order = {"order_id": "3301", "status": status, "item": "碎花连衣裙", "size": "M", "colour": "雾蓝",
+             "courier": "中通", "tracking_number": "", "address": "新疆乌鲁木齐市天山区1号"}
+    reply = order_status_reply(SHOP, order)
+    assert (reply[0] if reply else None) == script
+    if reply:
+        assert (reply[1]["days_min"], reply[1]["days_max"]) == (5, 7), "delivery days by the order's address"
+        assert reply[1]["tracking_number"] is None, "no tracking number: only the variants without one fit"

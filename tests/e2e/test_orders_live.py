@@ -49,3 +49,50 @@ def test_a_webhook_with_a_bad_signature_changes_nothing(live_bot):
     }, secret="wrong")
     assert response.status_code == 401 and "error" in response.json()
     assert httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=30).status_code == 404
+
+
+def new_order(bot, conversation: str, **changes) -> str:
+    order_id = str(uuid.uuid4().int)[:18]  # platforms number orders in digits
+    body = {"order_id": order_id, "conversation_id": conversation, "sku": "DR-1066", "size": "M", "colour": "雾蓝",
+            "quantity": 1, "contact": "李女士", "phone": "13900000000", "address": "四川省成都市武侯区一环路1号", **changes}
+    assert post_event(bot, "order_created", body).status_code == 201
+    return order_id
+
+
+def said_texts(bot, conversation: str, text: str) -> tuple[str, str]:
+    reply = bot.say(conversation, text)
+    return reply["mode"], "\n".join(m["text"] for m in reply["messages"])
+
+
+def test_the_buyers_own_order_is_answered_from_its_status(live_bot):
+    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    order_id = new_order(live_bot, conversation)
+    mode, text = said_texts(live_bot, conversation, "我的订单怎么样了")
+    assert mode == "bot" and order_id in text and ("待付款" in text or "还没有付款" in text), text
+
+    assert post_event(live_bot, "order_paid", {"order_id": order_id}).status_code == 200
+    mode, text = said_texts(live_bot, conversation, "什么时候能到啊 我的快递")
+    assert mode == "bot" and "48小时" in text and "2-4天" in text, text  # 四川: other provinces
+
+    shipped = post_event(live_bot, "order_shipped", {"order_id": order_id, "tracking_number": "ZT778899"})
+    assert shipped.status_code == 200
+    mode, text = said_texts(live_bot, conversation, "快递到哪了")
+    assert mode == "bot" and "中通" in text and "2-4天" in text, text
+
+
+def test_a_cancelled_order_says_so(live_bot):
+    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    order_id = new_order(live_bot, conversation)
+    assert post_event(live_bot, "order_cancelled", {"order_id": order_id}).status_code == 200
+    mode, text = said_texts(live_bot, conversation, "我的订单到哪了")
+    assert mode == "bot" and "已经取消" in text or "已取消" in text, text
+
+
+def test_another_buyers_order_or_a_wrong_number_is_never_shown(live_bot):
+    owner = f"ord-{uuid.uuid4().hex[:12]}"
+    order_id = new_order(live_bot, owner)
+    stranger = f"ord-{uuid.uuid4().hex[:12]}"
+    for asked in (order_id, "123456789012345"):
+        mode, text = said_texts(live_bot, stranger, f"帮我查下订单{asked}到哪了")
+        assert "雾蓝" not in text and "碎花连衣裙" not in text and "李女士" not in text and "成都" not in text, text
+        assert mode == "waiting", "a person checks an order this conversation does not own"
