@@ -10,7 +10,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
 from actions.scenario import ScenarioAction
-from actions.shop_data import latest_value, shop, this_message
+from actions.shop_data import latest_text, latest_value, shop, this_message
+from xiaoer.dialogue import ORDER_CONTENTS
 from xiaoer.shop import Shop
 
 
@@ -90,6 +91,11 @@ class ActionDeliveryStatus(ScenarioAction):
         asked = this_message(tracker, "order_id")
         # the buyer's own order (linked to this conversation by the shop), unless they name another
         if linked and (asked is None or str(asked) == str(linked.get("order_id"))):
+            if ORDER_CONTENTS.search(latest_text(tracker)):
+                dispatcher.utter_message(response="utter_order_contents", order_id=linked.get("order_id"),
+                                         item=linked.get("item"), colour=linked.get("colour"),
+                                         size=linked.get("size"), quantity=linked.get("quantity") or 1)
+                return []
             reply = order_status_reply(shop(), linked)
             if reply is not None:
                 dispatcher.utter_message(response=reply[0], **reply[1])

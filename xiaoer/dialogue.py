@@ -189,6 +189,8 @@ _POSTAGE_ONLY = re.compile(r"^(那|能|可以)?(包邮|包不包邮|免邮|免�
 # A return asked for in words the classifier read as an order change or a complaint.
 _RETURN_WORDS = re.compile(r"退货|退款|要退|想退|都退|退[一两三四几]件|退了吧")
 _NOT_A_RETURN = re.compile(r"取消|改|发错|坏|破|质量|掉色|起球|开线|垃圾|投诉")
+# "我买的是什么码", "我拍的哪个颜色": what their own order holds.
+ORDER_CONTENTS = re.compile(r"(买|拍|下单|订)的(是)?(什么|啥|哪个|哪种|几)|(买|拍)了(什么|啥|哪个|几)")
 # Words that make a delivery question about the buyer's own parcel, not shipping in general.
 _OWN_PARCEL = re.compile(r"我的|订单|单号|还没|到哪|物流|包裹|快递员|签收")
 # The details that continue each topic when a message gives only them ("那新疆呢", "L码").
@@ -231,6 +233,8 @@ def route(
         return "ask_product_info"  # "会掉色吗" asks a fact before buying; "掉色了" is a complaint
     if state.topic is None and given == {"sku"} and len(residue(text, entities)) <= 1:
         return "ask_product_info"  # "这条裤子" opening a burst: what the item is, not "听不懂"
+    if state.has_order and ORDER_CONTENTS.search(text):
+        return "ask_delivery_status"  # "我买的是什么码": the order's contents, not a sizing question
     if state.has_order and intent in ("out_of_scope", "nlu_fallback", "ask_shipping") and _OWN_PARCEL.search(text):
         return "ask_delivery_status"  # "我的订单怎么样了": the buyer's own order is known
     if intent == "ask_delivery_status" and state.topic == "ask_shipping" and "order_id" not in given \

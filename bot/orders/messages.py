@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 def linked_order(order: Order) -> dict[str, Any]:
     """What the bot needs to answer the buyer about their own order (not the phone)."""
     return {"order_id": order.order_id, "status": order.status, "item": order.item, "size": order.size,
-            "colour": order.colour, "courier": order.courier, "tracking_number": order.tracking_number,
-            "address": order.address}
+            "colour": order.colour, "quantity": order.quantity, "courier": order.courier,
+            "tracking_number": order.tracking_number, "address": order.address}
 
 
 class OrderMessages:

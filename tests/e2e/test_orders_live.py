@@ -80,6 +80,13 @@ def test_the_buyers_own_order_is_answered_from_its_status(live_bot):
     assert mode == "bot" and "中通" in text and "2-4天" in text, text
 
 
+def test_what_the_buyer_ordered_is_told_from_the_order(live_bot):
+    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    new_order(live_bot, conversation)
+    mode, text = said_texts(live_bot, conversation, "我买的是什么码来着")
+    assert mode == "bot" and "碎花连衣裙" in text and "雾蓝" in text and ("M码" in text or "尺码M" in text), text
+
+
 def test_a_cancelled_order_says_so(live_bot):
     conversation = f"ord-{uuid.uuid4().hex[:12]}"
     order_id = new_order(live_bot, conversation)

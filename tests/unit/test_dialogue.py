@@ -119,6 +119,8 @@ def state(**values):
     ("ask_delivery_status", "我的快递怎么还没到", state(topic="ask_shipping"), False, None),
     ("out_of_scope", "我的订单怎么样了", state(has_order=True), False, "ask_delivery_status"),
     ("out_of_scope", "我的订单怎么样了", state(), False, None),
+    ("ask_size", "我买的是什么码", state(has_order=True), False, "ask_delivery_status"),
+    ("ask_size", "我买的是什么码", state(), False, None),
     ("modify_order", "退两件 裤子和T恤", state(), False, "return_exchange"),
     ("complaint", "套餐和两条裙子都要退", state(), False, "return_exchange"),
     ("complaint", "质量太差了要退货", state(), False, None),
