@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
 from actions.scenario import ScenarioAction
-from actions.shop_data import latest_text, latest_value, shop, this_message
+from actions.shop_data import buyer_texts, latest_text, latest_value, shop, this_message
 from xiaoer.after_sale import (
     colour_case,
     is_service_complaint,
@@ -27,8 +27,7 @@ ASKING = re.compile(r"吗|么|嘛|会不会|能不能|是不是|[?？]")
 def earlier_texts(events: list[dict]) -> list[str]:
     """What the buyer told before the latest message, the most recent few; questions
     ("会掉色吗") tell no fault, so they are left out."""
-    texts = [e.get("text") or "" for e in events if e.get("event") == "user"]
-    return [t for t in texts[:-1][-AFTER_SALE_LOOK_BACK:] if not ASKING.search(t)]
+    return [t for t in buyer_texts(events)[:-1][-AFTER_SALE_LOOK_BACK:] if not ASKING.search(t)]
 
 
 RETURN_SCRIPTS = {

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.scenario import ScenarioAction
-from actions.shop_data import current_item, latest_text, shop, this_message
+from actions.shop_data import buyer_texts, current_item, latest_text, shop, this_message
 from xiaoer.dialogue import without_items
 from xiaoer.product_facts import asked_facts, asks_to_compare, fact_answer
 from xiaoer.shop import Item, Shop
@@ -87,11 +87,6 @@ def compare_reply(first: Item, second: Item) -> tuple[str, dict[str, Any]]:
     }
 
 
-def previous_buyer_text(events: list[dict[str, Any]]) -> str:
-    texts = [e.get("text") or "" for e in events if e.get("event") == "user"]
-    return texts[-2] if len(texts) > 1 else ""
-
-
 class ActionProductInfo(ScenarioAction):
     scenario = "ask_product_info"
     action_name = "action_product_info"
@@ -105,8 +100,9 @@ class ActionProductInfo(ScenarioAction):
             dispatcher.utter_message(response=script, **values)
             return []
         # the facts asked now, or before the bot asked which item ("透不透" -> "哪一款？" -> "T恤")
+        earlier = buyer_texts(tracker.events)[-2:-1]
         fields = asked_facts(without_items(text, entities)) or (
-            asked_facts(previous_buyer_text(tracker.events)) if tracker.get_slot("expecting") == "sku" else [])
+            asked_facts(earlier[0]) if earlier and tracker.get_slot("expecting") == "sku" else [])
         replies = fact_replies(current_item(tracker), fields) if fields else [product_reply(current_item(tracker))]
         for script, values in replies:
             dispatcher.utter_message(response=script, **values)

@@ -55,5 +55,10 @@ def current_item(tracker: Tracker) -> Item | None:
     return made_in[0] if len(made_in) == 1 else None
 
 
+def buyer_texts(events: list[dict[str, Any]]) -> list[str]:
+    """What the buyer wrote, in order (the latest message last)."""
+    return [e.get("text") or "" for e in events if e.get("event") == "user"]
+
+
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
