@@ -31,8 +31,9 @@ WEIGHT_UNKNOWN = re.compile(r"(体重|多重|多少斤).{0,4}(不知道|不清�
 def sizing_slots(slots: dict[str, Any]) -> list[str]:
     """The slots the form works through, in order (it asks for the first one still empty):
     the item, then height and weight, unless a usual size or a waist/hip measurement already
-    tells the size (or the buyer does not know their weight: then the height alone). Filled slots stay listed: rasa-sdk drops a value it extracted ("163" as
-    the height) for a slot the list no longer names, and the answer was lost."""
+    tells the size (or the buyer does not know their weight: then the height alone). Filled
+    slots stay listed: rasa-sdk drops a value it extracted ("163" as the height) for a slot
+    the list no longer names, and the answer was lost."""
     if slots.get("usual_size") or slots.get("waist") or slots.get("hip"):
         return ["sku"]
     if slots.get("weight_unknown"):
@@ -176,8 +177,7 @@ class ActionRecommendSize(ScenarioAction):
         for name in ("height", "weight", "waist", "hip"):
             if name in inputs:
                 inputs[name] = number(inputs[name])
-        advice = recommend_size(shop(), current_item(tracker), **inputs,
-                                weight_unknown=bool(tracker.get_slot("weight_unknown")))
+        advice = recommend_size(shop(), item, **inputs, weight_unknown=bool(tracker.get_slot("weight_unknown")))
         if advice.basis == "need_more":
             dispatcher.utter_message(response="utter_ask_height")
             return []
