@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, Awaitable, Callable
 
+from xiaoer.dialogue import is_postage_question
+
 # Questions with an answer of their own; greetings, thanks and yes/no are filler here.
 ANSWERABLE = frozenset({
     "ask_stock", "ask_size", "bargain", "ask_shipping", "ask_delivery_status", "color_difference",
@@ -28,8 +30,6 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # What makes a side a question or a request ("T恤穿多大", "多久发货", "都不合适想退"); a
 # statement of details ("买了三件 139 169 169") belongs to the question beside it.
 _ASKING = re.compile(r"吗|么|嘛|呢|不$|多[大久少长]|什么|啥|几|怎|哪|能|可以|想|要|请|帮|有没有|是不是|会不会|[?？]")
-# "包邮吗" next to a shipping question is part of it (the postage), not a haggle of its own.
-_POSTAGE_ONLY = re.compile(r"^(那|能|可以)?(包邮|包不包邮|免邮)(吗|么|不|嘛|没)?$")
 
 Parse = Callable[[str], Awaitable[dict[str, Any]]]
 
@@ -56,8 +56,8 @@ def is_question_sized(part: str) -> bool:
 def intent_of(parse: dict[str, Any]) -> tuple[str | None, float]:
     intent = parse.get("intent") or {}
     name = intent.get("name")
-    if name == "bargain" and _POSTAGE_ONLY.match(str(parse.get("text") or "").strip()):
-        name = "ask_shipping"
+    if name == "bargain" and is_postage_question(str(parse.get("text") or "")):
+        name = "ask_shipping"  # "包邮吗" next to a shipping question is part of it, not a haggle
     return name, float(intent.get("confidence") or 0.0)
 
 
