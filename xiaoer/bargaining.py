@@ -65,7 +65,7 @@ def _yuan(value: float) -> str:
 def _bundle_reply(shop: Shop, item: Item, bundle: Item, base: dict[str, Any]) -> BargainReply:
     """The bundle and what it saves against buying its items one by one (to a buyer already
     on the bundle: just the saving, not a recommendation of itself)."""
-    separate = sum(p.price for p in shop.components(bundle))
+    separate = shop.separate_price(bundle)
     values = {**base, "bundle_name": bundle.name, "bundle_price": _yuan(bundle.price),
               "bundle_saving": _yuan(separate - bundle.price), "separate_price": _yuan(separate)}
     script = "utter_bargain_bundle_saving" if bundle.sku == item.sku else "utter_bargain_bundle"

@@ -44,9 +44,7 @@ def bundle_offers(shop: Shop) -> list[str]:
         bundle = shop.item(sku)
         if bundle is None:
             continue
-        parts = [shop.item(c) for c in bundle.components]
-        separately = sum(p.price for p in parts if p is not None)
-        saving = separately - bundle.price
+        saving = shop.separate_price(bundle) - bundle.price
         offers.append(f"{bundle.name}{bundle.price:g}元" + (f"，比分开买省{saving:g}元" if saving > 0 else ""))
     return offers
 

@@ -493,6 +493,10 @@ class Shop:
         item = self._as_item(item)
         return tuple(self.item(s) for s in item.components) if item else ()
 
+    def separate_price(self, bundle: Item | str) -> float:
+        """What a bundle's items cost bought one by one."""
+        return sum(part.price for part in self.components(bundle) if part is not None)
+
     def similar_items(self, item: Item | str, in_stock_only: bool = True) -> tuple[Item, ...]:
         item = self._as_item(item)
         if item is None:
