@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.scenario import ScenarioAction
 from actions.shop_data import buyer_texts, current_item, latest_text, shop, this_message
+from xiaoer.cards import product_card
 from xiaoer.dialogue import without_items
 from xiaoer.product_facts import asked_facts, asks_to_compare, fact_answer
 from xiaoer.shop import Item, Shop
@@ -103,7 +104,12 @@ class ActionProductInfo(ScenarioAction):
         earlier = buyer_texts(tracker.events)[-2:-1]
         fields = asked_facts(without_items(text, entities)) or (
             asked_facts(earlier[0]) if earlier and tracker.get_slot("expecting") == "sku" else [])
-        replies = fact_replies(current_item(tracker), fields) if fields else [product_reply(current_item(tracker))]
-        for script, values in replies:
-            dispatcher.utter_message(response=script, **values)
+        item = current_item(tracker)
+        if fields:
+            for script, values in fact_replies(item, fields):
+                dispatcher.utter_message(response=script, **values)
+            return []
+        script, values = product_reply(item)
+        # what the item is, with its card (picture, price, link) where the channel shows cards
+        dispatcher.utter_message(response=script, **values, json_message={"card": product_card(item)} if item else None)
         return []

@@ -9,6 +9,7 @@ from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.scenario import answer_as, routed_scenario
+from xiaoer.order_changes import change_requests, describe
 
 # reason -> the script that tells the buyer a person is coming. The gateway opens a case
 # with the reason; "angry_buyer" is the gateway's own (xiaoer/anger.py), not sent from here.
@@ -44,14 +45,36 @@ def handoff_reason(latest_intent: str | None, reason_slot: str | None = None) ->
 
 
 def hand_off(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, script: str | None = None, **values: Any
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: str,
+    script: str | None = None,
+    changes: list[dict[str, Any]] | None = None,
+    **values: Any,
 ) -> list[dict[str, Any]]:
     """Tell the buyer (the reason's script, or ``script`` for a case that needs other words),
-    signal the gateway (a custom payload it turns into a case), pause."""
+    signal the gateway (a custom payload it turns into a case, with the order changes asked
+    for), pause."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     dispatcher.utter_message(response=script or HANDOFF_SCRIPTS[reason], **values)
-    dispatcher.utter_message(json_message={"handoff": {"reason": reason, "intent": intent}})
+    handoff: dict[str, Any] = {"reason": reason, "intent": intent}
+    if changes:
+        handoff["changes"] = changes
+    dispatcher.utter_message(json_message={"handoff": handoff})
     return [SlotSet("handoff_reason", reason), ConversationPaused()]
+
+
+def order_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """"尺码改成L", "地址改成…": recorded with the old and new values for a person, never applied
+    by the bot; after shipping, the person asks the courier to re-route."""
+    order = tracker.get_slot("linked_order") or {}
+    changes = change_requests(tracker.latest_message.get("text") or "", tracker.latest_message.get("entities") or [], order)
+    if not changes:
+        return hand_off(dispatcher, tracker, "order_change")
+    shipped = order.get("status") in ("shipped", "delivered")
+    return hand_off(dispatcher, tracker, "order_change", changes=changes, order_id=order.get("order_id"),
+                    script="utter_order_change_after_shipping" if shipped else "utter_order_change_recorded",
+                    change=describe(changes))
 
 
 class ActionHandoff(Action):
@@ -64,4 +87,7 @@ class ActionHandoff(Action):
             routed = routed_scenario(tracker)
             if routed is not None:
                 return await answer_as(routed, dispatcher, tracker, domain, routed=True)
-        return hand_off(dispatcher, tracker, handoff_reason(intent, tracker.get_slot("handoff_reason")))
+        reason = handoff_reason(intent, tracker.get_slot("handoff_reason"))
+        if reason == "order_change":
+            return order_change(dispatcher, tracker)
+        return hand_off(dispatcher, tracker, reason)

@@ -5,6 +5,7 @@
     python -m tools.demo_orders pay <order_id>
     python -m tools.demo_orders cancel <order_id>
     python -m tools.demo_orders ship <order_id> --tracking SF1234567890
+    python -m tools.demo_orders deliver <order_id>
     python -m tools.demo_orders metrics
 
 The conversation id is the buyer's (the widget keeps it in localStorage as its id).
@@ -22,7 +23,7 @@ import httpx
 
 from bot.orders.webhooks import SIGNATURE_HEADER, sign
 
-EVENTS = {"create": "order_created", "pay": "order_paid", "cancel": "order_cancelled", "ship": "order_shipped"}
+EVENTS = {"create": "order_created", "pay": "order_paid", "cancel": "order_cancelled", "ship": "order_shipped", "deliver": "order_delivered"}
 
 
 def post_event(url: str, secret: str, event: str, body: dict) -> httpx.Response:
@@ -47,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--address", default="浙江省杭州市西湖区文三路 100 号")
     create.add_argument("--courier", default=None, help="default: the shop's default courier")
     create.add_argument("--remarks", default="")
-    for name in ("pay", "cancel"):
+    for name in ("pay", "cancel", "deliver"):
         sub.add_parser(name).add_argument("order_id")
     ship = sub.add_parser("ship")
     ship.add_argument("order_id")

@@ -101,6 +101,8 @@ class LiveBot:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     shop_time: dt.time = DAYTIME
     clock_offset: float = 0.0
+    # settings for the processes started next (a test points one at a dead service)
+    env_overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -135,6 +137,7 @@ class LiveBot:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "XIAOER_WEBHOOK_SECRET": WEBHOOK_SECRET,
             OFFSET_ENV: f"{self.clock_offset:.3f}",
+            **self.env_overrides,
         }
 
     def start(self, names=("actions", "gateway", "rasa")) -> None:

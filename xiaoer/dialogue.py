@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from xiaoer.bargaining import haggle_kind
 from xiaoer.entities import chinese_number
+from xiaoer.order_access import phone_last4
 from xiaoer.product_facts import is_fact_question
 from xiaoer.promotions import question_kind
 
@@ -35,6 +36,8 @@ SCRIPT_ASKS = {
     "utter_complaint": "order_id",
     "utter_purchase_ask_spec": "spec",
     "utter_bargain_returning_ask_item": "sku",
+    "utter_ask_phone_last4": "phone_last4",
+    "utter_phone_last4_mismatch": "phone_last4",
 }
 # The entities that answer each kind of question.
 ANSWERED_BY = {"sku": {"sku"}, "order_id": {"order_id"}, "spec": {"color", "size"}}
@@ -96,6 +99,8 @@ def is_bare_answer(text: str, entities: list[dict[str, Any]], expecting: str | N
     """The message gives what the bot asked for and (almost) nothing else."""
     if not expecting:
         return False
+    if expecting == "phone_last4":  # no entity: four digits and a few words ("尾号1234")
+        return phone_last4(text) is not None
     given = {e.get("entity") for e in entities}
     return bool(given & ANSWERED_BY.get(expecting, set())) and len(residue(text, entities)) <= 2
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from bot.chat.questions import QuestionSplitter
 from bot.infra.rasa import RasaClient, RasaUnavailable
+from bot.infra.replies import split_rasa_output
 from bot.infra.store import Store
 
 if TYPE_CHECKING:
     from bot.handoff.escalation import Escalation
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,45 +28,6 @@ class Reply:
         if self.notices:
             body["notices"] = self.notices
         return body
-
-
-# A reply is a few bubbles on a phone, never a flood: whatever the dialogue predicts (a form
-# that keeps asking back has produced ten in one turn), the buyer sees at most this many,
-# each text once.
-MAX_MESSAGES_PER_REPLY = 3
-
-
-def split_rasa_output(*outputs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rasa's REST output (one per question the message asked) as (messages for the buyer,
-    custom control payloads). Each question keeps its first message within the cap."""
-    answers, controls = [], []
-    for output in outputs:
-        messages = []
-        for item in output:
-            if isinstance(item.get("custom"), dict):
-                controls.append(item["custom"])
-            if item.get("text") or item.get("buttons"):
-                messages.append({"text": item.get("text") or "", "buttons": item.get("buttons") or []})
-        answers.append(messages)
-    firsts = {id(m[0]) for m in answers if m}
-    ordered = [m for messages in answers for m in messages]
-    # the first message of every answer, then the rest in order, shown in the order said
-    ranked = sorted(ordered, key=lambda m: 0 if id(m) in firsts else 1)
-    kept = {id(m) for m in at_most(ranked, MAX_MESSAGES_PER_REPLY)}
-    return [m for m in ordered if id(m) in kept], controls
-
-
-def at_most(messages: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """The first ``limit`` messages, each text once."""
-    kept, seen = [], set()
-    for message in messages:
-        if message["text"] and message["text"] in seen:
-            continue
-        seen.add(message["text"])
-        kept.append(message)
-    if len(kept) > limit:
-        log.warning("a reply of %d messages was cut to %d", len(kept), limit)
-    return kept[:limit]
 
 
 class ConversationService:

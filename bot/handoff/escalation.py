@@ -23,8 +23,10 @@ from bot.handoff.understanding import case_summary
 from bot.infra.outbound import Outbound
 from bot.infra.pubsub import AGENTS
 from bot.infra.rasa import RasaUnavailable
+from bot.infra.replies import split_rasa_output
 from xiaoer import clock as app_clock
 from xiaoer.anger import assess_anger
+from xiaoer.order_changes import clean_changes
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,8 @@ class Escalation:
         if mode == "bot":
             if handoff:
                 reason = str(handoff.get("reason") or "buyer_asked")
-                await self.open_case(conversation_id, reason, angry, handoff.get("intent"))
+                await self.open_case(conversation_id, reason, angry, handoff.get("intent"),
+                                     clean_changes(handoff.get("changes")))
                 return Turn(messages, await self.queue_notices(conversation_id), "waiting")
             if angry:
                 await self.pause_rasa(conversation_id)
@@ -153,10 +156,10 @@ class Escalation:
         except RasaUnavailable as exc:
             log.warning("no answer while %s waits: %s", conversation_id, exc)
             return []
-        if any(isinstance(item.get("custom"), dict) for item in output):
+        messages, controls = split_rasa_output(output)
+        if any("handoff" in control for control in controls):
             return []  # it would hand off again: the case is open, the person will answer
-        return [{"text": item.get("text") or "", "buttons": item.get("buttons") or []}
-                for item in output if item.get("text")]
+        return [m for m in messages if m["text"]]
 
     async def waiting_notices(self, conversation_id: str) -> list[dict[str, Any]]:
         """Every message while the buyer waits is acknowledged, truthfully about the hour:
@@ -176,7 +179,10 @@ class Escalation:
         except RasaUnavailable as exc:  # the gateway's mode keeps the bot quiet meanwhile
             log.warning("could not pause Rasa for %s: %s", conversation_id, exc)
 
-    async def open_case(self, conversation_id: str, reason: str, angry: bool, intent: str | None) -> Case:
+    async def open_case(
+        self, conversation_id: str, reason: str, angry: bool, intent: str | None,
+        changes: list[dict[str, Any]] | None = None,
+    ) -> Case:
         try:
             tracker = await self.tracker_api.tracker(conversation_id)
         except RasaUnavailable as exc:
@@ -189,7 +195,7 @@ class Escalation:
             reason=reason,
             priority=case_priority(reason, angry),
             angry=angry,
-            summary=case_summary(tracker, buyer_texts, self.shop, intent),
+            summary=case_summary(tracker, buyer_texts, self.shop, intent, changes),
         )
         case, opened = await self.queue.open(case)
         await self.store.set_mode(conversation_id, "waiting" if case.status == "waiting" else "human")

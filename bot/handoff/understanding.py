@@ -95,8 +95,10 @@ def case_summary(
     buyer_texts: list[str],
     shop: Any,
     intent: str | None = None,
+    changes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A case's short summary: the buyer's intent and last words, slots, item, order."""
+    """A case's short summary: the buyer's intent and last words, slots, item, order, and the
+    order changes the buyer asked for (field, old and new value: a person applies them)."""
     tracker = tracker or {}
     latest = tracker.get("latest_message") or {}
     intent = (latest.get("intent") or {}).get("name") or intent
@@ -110,4 +112,5 @@ def case_summary(
         "slots": slots,
         "item": {"sku": item.sku, "name": item.name, "price": item.price} if item else None,
         "order_id": order_id,
+        "changes": changes or [],
     }

@@ -5,19 +5,14 @@ order, so the bot answers the buyer's next words knowing which item and order th
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any, Mapping
 
 from bot.infra.outbound import Outbound
 from bot.orders.model import Order
+from xiaoer.order_access import order_view
 
 log = logging.getLogger(__name__)
-
-
-def linked_order(order: Order) -> dict[str, Any]:
-    """What the bot needs to answer the buyer about their own order (not the phone)."""
-    return {"order_id": order.order_id, "status": order.status, "item": order.item, "size": order.size,
-            "colour": order.colour, "quantity": order.quantity, "courier": order.courier,
-            "tracking_number": order.tracking_number, "address": order.address}
 
 
 class OrderMessages:
@@ -47,7 +42,7 @@ class OrderMessages:
         events += [
             {"event": "slot", "name": "sku", "value": order.sku},
             {"event": "slot", "name": "order_id", "value": order.order_id},
-            {"event": "slot", "name": "linked_order", "value": linked_order(order)},
+            {"event": "slot", "name": "linked_order", "value": order_view(asdict(order))},
         ]
         try:
             await self.tracker_api.append(conversation_id, events)

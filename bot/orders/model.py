@@ -13,12 +13,13 @@ if TYPE_CHECKING:
     from xiaoer.shop import Shop
 
 ORDER_ID = re.compile(r"[A-Za-z0-9_-]{4,64}\Z")
-STATUSES = ("unpaid", "paid", "cancelled", "shipped")
+STATUSES = ("unpaid", "paid", "cancelled", "shipped", "delivered")
 # Which status each event moves an order to, and from which statuses it may come.
 TRANSITIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "order_paid": ("paid", ("unpaid",)),
     "order_cancelled": ("cancelled", ("unpaid", "paid")),
     "order_shipped": ("shipped", ("paid",)),
+    "order_delivered": ("delivered", ("shipped",)),
 }
 EVENTS = ("order_created", *TRANSITIONS)
 

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.orders.model import TRANSITIONS, Order, OrderConflict, UnknownOrder
+from xiaoer.order_access import order_key
 
 # Move an order to a new status only from the allowed ones, in one step, so two replicas
 # handling a retried webhook cannot both act on it. Returns the old status (or nil).
@@ -42,7 +43,7 @@ class RedisOrderStore:
         self._transition = redis.register_script(_TRANSITION)
 
     def _key(self, order_id: str) -> str:
-        return f"{self.prefix}:order:{order_id}"
+        return order_key(self.prefix, order_id)
 
     async def get_order(self, order_id: str) -> Order | None:
         raw = await self.redis.get(self._key(order_id))

@@ -1,7 +1,7 @@
 """The shop platform's order webhooks and the reminder metrics, as a Sanic blueprint.
 
 ``POST /webhooks/orders/{event}`` (event: order_created, order_paid, order_cancelled,
-order_shipped) with a JSON body and the header
+order_shipped, order_delivered) with a JSON body and the header
 ``X-Xiaoer-Signature: sha256=<hex HMAC-SHA256 of the raw body with the shared secret>``.
 Answers ``{"order_id", "status", "changed"}``; a repeated event answers ``changed: false``
 (platforms retry). Bad secret 401, malformed body 400, unknown order 404, an event that

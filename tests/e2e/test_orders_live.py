@@ -7,9 +7,12 @@ import json
 import uuid
 
 import httpx
+import redis
 
 from bot.orders.webhooks import SIGNATURE_HEADER, sign
-from tools.stack import WEBHOOK_SECRET
+from tests.e2e.test_handoff_live import case_of
+from tools.stack import WEBHOOK_SECRET, free_port
+from xiaoer.order_access import order_key
 
 
 def post_event(bot, event: str, body: dict, secret: str = WEBHOOK_SECRET) -> httpx.Response:
@@ -92,14 +95,98 @@ def test_a_cancelled_order_says_so(live_bot):
     order_id = new_order(live_bot, conversation)
     assert post_event(live_bot, "order_cancelled", {"order_id": order_id}).status_code == 200
     mode, text = said_texts(live_bot, conversation, "我的订单到哪了")
-    assert mode == "bot" and "已经取消" in text or "已取消" in text, text
+    assert mode == "bot" and ("已经取消" in text or "已取消" in text), text
 
 
-def test_another_buyers_order_or_a_wrong_number_is_never_shown(live_bot):
+ORDER_DETAILS = ("雾蓝", "碎花连衣裙", "李女士", "成都", "一环路")
+
+
+def card_of(reply: dict) -> dict | None:
+    return next((m["card"] for m in reply["messages"] if "card" in m), None)
+
+
+def test_another_buyers_order_is_shown_only_with_the_phones_last_four(live_bot):
     owner = f"ord-{uuid.uuid4().hex[:12]}"
-    order_id = new_order(live_bot, owner)
+    order_id = new_order(live_bot, owner, phone="13912345678")
+    # the same buyer on another phone: the order number alone is not enough
+    other_device = f"ord-{uuid.uuid4().hex[:12]}"
+    mode, text = said_texts(live_bot, other_device, f"帮我查下订单{order_id}发货了没")
+    assert mode == "bot" and "后四位" in text, text
+    assert not any(detail in text for detail in ORDER_DETAILS), text
+    reply = live_bot.say(other_device, "尾号5678")
+    text = "\n".join(m["text"] for m in reply["messages"])
+    assert reply["mode"] == "bot" and order_id in text and ("待付款" in text or "还没有付款" in text), text
+    card = card_of(reply)
+    assert card and card["type"] == "order" and card["order_id"] == order_id and card["status_zh"] == "待付款", reply
+    assert "phone" not in card and "address" not in card
+    # from now on this conversation knows the order
+    mode, text = said_texts(live_bot, other_device, "我买的是什么颜色")
+    assert "雾蓝" in text and "碎花连衣裙" in text, text
+
+
+def test_wrong_digits_twice_go_to_a_person_and_show_nothing_even_with_the_right_ones_after(live_bot):
+    order_id = new_order(live_bot, f"ord-{uuid.uuid4().hex[:12]}", phone="13912345678")
     stranger = f"ord-{uuid.uuid4().hex[:12]}"
-    for asked in (order_id, "123456789012345"):
-        mode, text = said_texts(live_bot, stranger, f"帮我查下订单{asked}到哪了")
-        assert "雾蓝" not in text and "碎花连衣裙" not in text and "李女士" not in text and "成都" not in text, text
-        assert mode == "waiting", "a person checks an order this conversation does not own"
+    said_texts(live_bot, stranger, f"订单{order_id}到哪了")
+    mode, text = said_texts(live_bot, stranger, "1111")
+    assert mode == "bot" and ("对不上" in text or "不一致" in text), text
+    mode, text = said_texts(live_bot, stranger, "2222")
+    assert mode == "waiting", text
+    # another conversation guessing right after two misses for this order: still a person
+    guesser = f"ord-{uuid.uuid4().hex[:12]}"
+    said_texts(live_bot, guesser, f"订单{order_id}到哪了")
+    mode, text = said_texts(live_bot, guesser, "5678")
+    assert mode == "waiting" and not any(detail in text for detail in ORDER_DETAILS), text
+
+
+def test_a_wrong_order_number_is_never_confirmed_or_denied(live_bot):
+    stranger = f"ord-{uuid.uuid4().hex[:12]}"
+    mode, text = said_texts(live_bot, stranger, "帮我查下订单123456789012345到哪了")
+    assert mode == "bot" and "后四位" in text, text  # the same question as for a real order
+    mode, text = said_texts(live_bot, stranger, "后四位是1234")
+    assert mode == "bot" and ("对不上" in text or "不一致" in text), text
+
+
+def test_a_delivered_order_says_it_was_signed_for_with_its_card(live_bot):
+    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    order_id = new_order(live_bot, conversation)
+    for event, extra in (("order_paid", {}), ("order_shipped", {"tracking_number": "ZT990011"}), ("order_delivered", {})):
+        assert post_event(live_bot, event, {"order_id": order_id, **extra}).status_code == 200
+    reply = live_bot.say(conversation, "我的快递到哪了")
+    text = "\n".join(m["text"] for m in reply["messages"])
+    assert reply["mode"] == "bot" and "签收" in text, text
+    assert card_of(reply)["status_zh"] == "已签收"
+    history = httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=30).json()["messages"]
+    assert any(m.get("card", {}).get("order_id") == order_id for m in history), "the card is kept in the history"
+
+
+def test_an_address_change_is_recorded_for_a_person_with_the_old_and_new_address(live_bot):
+    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    order_id = new_order(live_bot, conversation)
+    assert post_event(live_bot, "order_paid", {"order_id": order_id}).status_code == 200
+    mode, text = said_texts(live_bot, conversation, "地址填错了 改成上海市浦东新区世纪大道88号")
+    assert mode == "waiting" and "世纪大道88号" in text, text
+    summary = case_of(live_bot, conversation)["case"]["summary"]
+    assert summary["changes"] == [{"field": "address", "field_zh": "收货地址", "old": "四川省成都市武侯区一环路1号",
+                                   "new": "上海市浦东新区世纪大道88号"}], summary
+    stored = json.loads(redis.Redis.from_url(live_bot.redis_url).get(order_key(live_bot.prefix, order_id)))
+    assert stored["address"] == "四川省成都市武侯区一环路1号", "the bot never changes the order itself"
+
+
+def test_an_order_store_that_is_down_gets_an_apology_and_a_person(live_bot):
+    order_id = new_order(live_bot, f"ord-{uuid.uuid4().hex[:12]}", phone="13912345678")
+    stranger = f"ord-{uuid.uuid4().hex[:12]}"
+    said_texts(live_bot, stranger, f"订单{order_id}到哪了")
+    live_bot.stop(["actions"])
+    live_bot.env_overrides = {"XIAOER_ORDERS_URL": f"redis://127.0.0.1:{free_port()}/0"}  # nothing listens there
+    try:
+        live_bot.start(["actions"])
+        live_bot.wait_ready()
+        mode, text = said_texts(live_bot, stranger, "5678")
+        assert mode == "waiting" and ("查不到" in text or "读不出来" in text), text
+        assert not any(detail in text for detail in ORDER_DETAILS), text
+    finally:
+        live_bot.stop(["actions"])
+        live_bot.env_overrides = {}
+        live_bot.start(["actions"])
+        live_bot.wait_ready()

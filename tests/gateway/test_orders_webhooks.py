@@ -141,6 +141,19 @@ def test_shipping_tells_the_buyer_the_courier_and_number(client, redis_prefix):
     assert order_of(redis_prefix, "ORD-10004").tracking_number == "SF1234567"
 
 
+def test_delivery_follows_shipping_only(client, redis_prefix):
+    conv = new_conversation()
+    send(client, "order_created", order_body(conv, "ORD-10005"))
+    send(client, "order_paid", {"order_id": "ORD-10005"})
+    early = send(client, "order_delivered", {"order_id": "ORD-10005"})
+    assert early.status == 409 and "shipped" in early.json["error"]
+    send(client, "order_shipped", {"order_id": "ORD-10005", "tracking_number": "SF7654321"})
+    delivered = send(client, "order_delivered", {"order_id": "ORD-10005"})
+    assert delivered.status == 200 and delivered.json == {"order_id": "ORD-10005", "status": "delivered", "changed": True}
+    assert send(client, "order_delivered", {"order_id": "ORD-10005"}).json["changed"] is False
+    assert order_of(redis_prefix, "ORD-10005").status == "delivered"
+
+
 @pytest.mark.parametrize("headers_secret", [None, "wrong-secret"])
 def test_a_bad_or_missing_signature_is_refused_and_changes_nothing(client, redis_prefix, headers_secret):
     conv = new_conversation()

@@ -6,12 +6,9 @@ import asyncio
 
 import pytest
 
-from bot.chat.conversation import (
-    MAX_MESSAGES_PER_REPLY,
-    ConversationService,
-    split_rasa_output,
-)
+from bot.chat.conversation import ConversationService
 from bot.chat.questions import QuestionSplitter, best_cut, candidate_cuts
+from bot.infra.replies import MAX_MESSAGES_PER_REPLY, split_rasa_output
 from bot.infra.store import MemoryStore
 
 
@@ -91,3 +88,13 @@ def test_the_cap_keeps_the_first_message_of_every_answer():
     second = [{"text": "四"}]
     messages, _ = split_rasa_output(first, second)
     assert [m["text"] for m in messages] == ["一", "二", "四"]
+
+
+def test_a_card_goes_with_the_text_before_it_and_is_cleaned():
+    card = {"type": "product", "title": "高腰直筒牛仔裤", "price": 139, "image": "javascript:alert(1)"}
+    output = [{"text": "这款牛仔裤139元"}, {"custom": {"card": card}}, {"text": "还有别的问题吗"},
+              {"custom": {"handoff": {"reason": "buyer_asked"}}}]
+    messages, controls = split_rasa_output(output)
+    assert messages[0]["card"] == {"type": "product", "title": "高腰直筒牛仔裤", "price": 139}
+    assert "card" not in messages[1]
+    assert controls == [{"handoff": {"reason": "buyer_asked"}}], "a card is not a control"

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from xiaoer.cards import safe_link
 from xiaoer.shop.checked_yaml import (
     CheckedFile,
     LineMap,
@@ -169,8 +170,9 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
 
 _ITEM_KEYS = (
     "sku", "name", "aliases", "category", "price", "floor", "colors", "sizes",
-    "size_chart", "material", "selling_points", "similar", "components", "facts",
+    "size_chart", "material", "selling_points", "similar", "components", "facts", "image", "url",
 )
+
 
 
 def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tuple[Item, ...] | None:
@@ -202,6 +204,10 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
         fields["aliases"] = sec.texts("aliases", required=False) or ()
         fields["category"] = sec.text("category", required=False, default="")
         fields["material"] = sec.text("material", required=False, default="")
+        for key in ("image", "url"):
+            fields[key] = sec.text(key, required=False, default="")
+            if fields[key] and not safe_link(fields[key]):
+                sec.error(key, f"{key} must be a /static/... path or an https:// address, not {fields[key]!r}")
         fields["selling_points"] = sec.texts("selling_points", required=False) or ()
         fields["similar"] = sec.texts("similar", required=False) or ()
         fields["components"] = sec.texts("components", required=False) or ()
@@ -327,6 +333,8 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
             similar=tuple(fields["similar"]),
             components=tuple(fields["components"]),
             facts=MappingProxyType(fields["facts"]),
+            image=fields["image"] or "",
+            url=fields["url"] or "",
         )
         for _, fields in raw_items
     )

@@ -146,6 +146,8 @@ class Item:
     selling_points: tuple[str, ...] = ()
     similar: tuple[str, ...] = ()  # skus to offer when this is sold out
     components: tuple[str, ...] = ()  # skus in a set
+    image: str = ""  # the product card's picture: /static/... or https://
+    url: str = ""  # the item's page in the shop
     # FACT_FIELDS key -> the shop's answer (kept out of hashing: an Item stays usable as a key)
     facts: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
