@@ -10,15 +10,17 @@ from typing import Any, Mapping
 
 from bot.infra.outbound import Outbound
 from bot.orders.model import Order
+from xiaoer.cards import order_card
 from xiaoer.order_access import order_view
 
 log = logging.getLogger(__name__)
 
 
 class OrderMessages:
-    def __init__(self, outbound: Outbound, tracker_api: Any = None) -> None:
+    def __init__(self, outbound: Outbound, tracker_api: Any = None, images: Mapping[str, str] | None = None) -> None:
         self.outbound = outbound
         self.tracker_api = tracker_api
+        self.images = dict(images or {})  # sku -> the item's picture, for order cards
 
     @property
     def store(self) -> Any:
@@ -27,6 +29,8 @@ class OrderMessages:
     async def send(
         self, conversation_id: str, script_id: str, values: Mapping[str, Any], order: Order | None = None, **meta: Any
     ) -> dict[str, Any] | None:
+        if order is not None:  # the confirmation and the shipping note show the order as a card
+            meta["card"] = order_card(asdict(order), self.images.get(order.sku, ""))
         message = await self.outbound.send(conversation_id, script_id, values, **meta)
         if message is not None and order is not None:
             await self.tell_rasa(conversation_id, message["text"], order)

@@ -102,6 +102,6 @@ def open_orders(
     if not isinstance(store, RedisStore):
         return None
     orders = RedisOrderStore(store.redis, store.prefix)
-    messages = OrderMessages(outbound, tracker_api)
+    messages = OrderMessages(outbound, tracker_api, {item.sku: item.image for item in shop.items if item.image})
     scheduler = ReminderScheduler(store.redis, store.prefix, orders, messages, shop, clock=clock, **scheduler_options)
     return OrderService(orders, scheduler, messages, shop, clock=clock)

@@ -36,6 +36,7 @@ def test_paid_order_is_confirmed_and_the_bot_knows_the_item(live_bot):
 
     log = httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=30).json()["messages"]
     confirmation = log[-1]["text"]
+    assert log[-1]["card"]["order_id"] == order_id and log[-1]["card"]["status_zh"] == "已付款，待发货"
     for detail in (order_id, "JN-2801", "深蓝", "L", "王女士", "文三路1号"):
         assert detail in confirmation, detail
 
