@@ -20,6 +20,11 @@ from sanic.response import json as json_response
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}\Z")
 
 
+# Control characters (not newline or tab) are dropped; a text of only zero-width characters is empty.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+
+
 class BadRequest(ValueError):
     """Input the buyer (or a client) must fix; the message is the reason."""
 
@@ -40,8 +45,12 @@ def check_text(payload: Any, max_chars: int) -> str:
     text = payload.get("text")
     if not isinstance(text, str):
         raise BadRequest('"text" is required and must be a string')
-    text = text.strip()
-    if not text:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # "\ud800" is valid JSON but no character: Redis and Rasa would fail on it
+        raise BadRequest(f'"text" is not valid Unicode (a lone surrogate at position {exc.start})') from exc
+    text = _CONTROL.sub("", text).strip()
+    if not _INVISIBLE.sub("", text).strip():
         raise BadRequest('"text" is empty')
     if len(text) > max_chars:
         raise BadRequest(f'"text" is {len(text)} characters; the limit is {max_chars}')

@@ -81,6 +81,9 @@ def test_history_shows_both_sides_in_order(client):
     ("", None, 400, "not valid JSON"),
     ("text=在吗", {"content-type": "application/x-www-form-urlencoded"}, 415, "application/json"),
     (json.dumps({"text": "x" * 70000}), None, 413, "too large"),
+    ('{"text": "\\ud800"}', None, 400, "not valid Unicode"),  # a lone surrogate: valid JSON, not text
+    ('{"text": "在吗\\udfff呀"}', None, 400, "not valid Unicode"),
+    (json.dumps({"text": "\u0000\u200b "}), None, 400, "empty"),
 ])
 def test_bad_input_gets_a_clear_4xx(client, body, headers, status, reason):
     _, response = post(client, body=body, headers=headers)
