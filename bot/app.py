@@ -44,6 +44,7 @@ from bot.staff.sessions import SessionSigner, session_secret
 from bot.trainer.review import ReviewRecorder
 from bot.trainer.routes import create_blueprint as trainer_workbench
 from bot.trainer.training_file import MODELS_DIR, TRAINING_FILE
+from xiaoer import clock as app_clock
 from xiaoer.scripts import ScriptCorpus
 from xiaoer.shop import load_shop
 
@@ -179,7 +180,8 @@ def create_app(
     app.blueprint(buyer_chat())
     app.blueprint(agent_console())
     app.blueprint(trainer_workbench())
-    app.blueprint(order_blueprint(settings.webhook_secret))
+    # the clock the order service has: a webhook's timestamp is checked against the app's time
+    app.blueprint(order_blueprint(settings.webhook_secret, clock=app_clock.now))
     app.static("/static", settings.web_dir, name="static")
     return app
 

@@ -21,14 +21,22 @@ import uuid
 
 import httpx
 
-from bot.orders.webhooks import SIGNATURE_HEADER, sign
+from bot.orders.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from xiaoer import clock as app_clock
 
 EVENTS = {"create": "order_created", "pay": "order_paid", "cancel": "order_cancelled", "ship": "order_shipped", "deliver": "order_delivered"}
 
 
 def post_event(url: str, secret: str, event: str, body: dict) -> httpx.Response:
     data = json.dumps(body, ensure_ascii=False).encode()
-    headers = {"content-type": "application/json", SIGNATURE_HEADER: sign(secret, data)}
+    # the app's clock, so a gateway run with XIAOER_CLOCK_OFFSET accepts the timestamp
+    timestamp, delivery = int(app_clock.now()), f"demo-{uuid.uuid4().hex}"
+    headers = {
+        "content-type": "application/json",
+        TIMESTAMP_HEADER: str(timestamp),
+        DELIVERY_HEADER: delivery,
+        SIGNATURE_HEADER: sign(secret, event, timestamp, delivery, data),
+    }
     return httpx.post(f"{url}/webhooks/orders/{event}", content=data, headers=headers, timeout=10)
 
 

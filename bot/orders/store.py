@@ -65,3 +65,14 @@ class RedisOrderStore:
         order = await self.get_order(order_id)
         assert order is not None
         return order, old != status
+
+    def _delivery_key(self, delivery: str) -> str:
+        return f"{self.prefix}:webhook_delivery:{delivery}"
+
+    async def claim_delivery(self, delivery: str, ttl: int) -> bool:
+        """Record a webhook delivery id for ``ttl`` seconds; False when it is recorded already."""
+        return bool(await self.redis.set(self._delivery_key(delivery), "1", nx=True, ex=ttl))
+
+    async def release_delivery(self, delivery: str) -> None:
+        """Forget a delivery id, so the platform's retry of it is handled."""
+        await self.redis.delete(self._delivery_key(delivery))

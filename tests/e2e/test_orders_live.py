@@ -9,17 +9,22 @@ import uuid
 import httpx
 import redis
 
-from bot.orders.webhooks import SIGNATURE_HEADER, sign
+from bot.orders.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests.e2e.test_handoff_live import case_of
 from tools.stack import WEBHOOK_SECRET, free_port
+from xiaoer import clock as app_clock
 from xiaoer.order_access import order_key
 
 
 def post_event(bot, event: str, body: dict, secret: str = WEBHOOK_SECRET) -> httpx.Response:
     data = json.dumps(body, ensure_ascii=False).encode()
+    # the platform's clock agrees with the gateway's, which runs at the stack's shop time
+    timestamp = int(app_clock.now() - app_clock.offset() + bot.clock_offset)
+    delivery = f"e2e-{uuid.uuid4().hex}"
     return httpx.post(
         f"{bot.url}/webhooks/orders/{event}", content=data, timeout=30,
-        headers={"content-type": "application/json", SIGNATURE_HEADER: sign(secret, data)},
+        headers={"content-type": "application/json", TIMESTAMP_HEADER: str(timestamp), DELIVERY_HEADER: delivery,
+                 SIGNATURE_HEADER: sign(secret, event, timestamp, delivery, data)},
     )
 
 

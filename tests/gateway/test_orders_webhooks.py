@@ -10,8 +10,8 @@ import pytest
 from sanic import Sanic
 
 from bot.orders.reminders import SCRIPT_SILENT
-from bot.orders.service import CONFIRMATION_SCRIPT
-from bot.orders.webhooks import SIGNATURE_HEADER, order_blueprint, sign
+from bot.orders.service import CONFIRMATION_SCRIPT, OrderService
+from bot.orders.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, order_blueprint, sign
 from tests.gateway.reminders_kit import (
     Clock,
     at,
@@ -36,7 +36,8 @@ def make_app(prefix: str, clock: Clock, secret: str | None = SECRET) -> Sanic:
     async def disconnect(app: Sanic) -> None:
         await app.ctx.store.close()
 
-    app.blueprint(order_blueprint(secret))
+    app.ctx.clock = clock  # the senders sign with the gateway's time
+    app.blueprint(order_blueprint(secret, clock=clock))
     return app
 
 
@@ -50,13 +51,29 @@ def client(redis_prefix, clock):
     return make_app(redis_prefix, clock).test_client
 
 
-def send(client, event: str, body, secret: str | None = SECRET, raw: bytes | None = None):
-    data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
-    headers = {"content-type": "application/json"}
+def signed(event: str, data: bytes, timestamp: float | str, secret: str | None = SECRET,
+           delivery: str | None = None) -> dict[str, str]:
+    """The headers a platform sends: a fresh delivery id unless given, signed unless no secret."""
+    timestamp = str(int(timestamp)) if isinstance(timestamp, float | int) else timestamp
+    delivery = delivery if delivery is not None else f"dlv-{uuid.uuid4().hex}"
+    headers = {"content-type": "application/json", TIMESTAMP_HEADER: timestamp, DELIVERY_HEADER: delivery}
     if secret:
-        headers[SIGNATURE_HEADER] = sign(secret, data)
+        headers[SIGNATURE_HEADER] = sign(secret, event, timestamp, delivery, data)
+    return headers
+
+
+def post(client, event: str, data: bytes, headers: dict[str, str]):
     _, response = client.post(f"/webhooks/orders/{event}", content=data, headers=headers)
     return response
+
+
+def encode(body) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def send(client, event: str, body, secret: str | None = SECRET, raw: bytes | None = None):
+    data = raw if raw is not None else encode(body)
+    return post(client, event, data, signed(event, data, client.app.ctx.clock(), secret))
 
 
 def read(prefix: str, coroutine_factory):
@@ -162,13 +179,12 @@ def test_a_bad_or_missing_signature_is_refused_and_changes_nothing(client, redis
     assert order_of(redis_prefix, "ORD-20001") is None
 
 
-def test_a_signature_for_another_body_is_refused(client, redis_prefix):
+def test_a_signature_for_another_body_is_refused(client, redis_prefix, clock):
     conv = new_conversation()
-    signed = json.dumps(order_body(conv, "ORD-20002")).encode()
-    tampered = json.dumps(order_body(conv, "ORD-20002", quantity=9)).encode()
-    _, response = client.post("/webhooks/orders/order_created", content=tampered,
-                              headers={SIGNATURE_HEADER: sign(SECRET, signed)})
-    assert response.status == 401
+    original = encode(order_body(conv, "ORD-20002"))
+    tampered = encode(order_body(conv, "ORD-20002", quantity=9))
+    response = post(client, "order_created", tampered, signed("order_created", original, clock()))
+    assert response.status == 401 and SIGNATURE_HEADER in response.json["error"]
     assert order_of(redis_prefix, "ORD-20002") is None
 
 
@@ -218,3 +234,112 @@ def test_without_a_configured_secret_the_webhooks_are_off(redis_prefix, clock):
     response = send(client, "order_created", order_body(new_conversation(), "ORD-60001"))
     assert response.status == 503 and "XIAOER_WEBHOOK_SECRET" in response.json["error"]
     assert order_of(redis_prefix, "ORD-60001") is None
+
+
+def test_a_captured_payment_sent_to_order_cancelled_is_refused_and_the_order_stays_paid(client, redis_prefix, clock):
+    conv = new_conversation()
+    send(client, "order_created", order_body(conv, "ORD-70001"))
+    data = encode({"order_id": "ORD-70001"})
+    headers = signed("order_paid", data, clock())
+    assert post(client, "order_paid", data, headers).status == 200
+    # the same headers and body, another event in the path
+    response = post(client, "order_cancelled", data, headers)
+    assert response.status == 401 and SIGNATURE_HEADER in response.json["error"]
+    assert order_of(redis_prefix, "ORD-70001").status == "paid"
+
+
+def test_a_delivery_sent_twice_is_a_409_the_second_time_and_changes_nothing(client, redis_prefix, clock):
+    conv = new_conversation()
+    send(client, "order_created", order_body(conv, "ORD-70002"))
+    data = encode({"order_id": "ORD-70002"})
+    headers = signed("order_paid", data, clock(), delivery="pay-ORD-70002")
+    assert post(client, "order_paid", data, headers).json["changed"] is True
+    clock.advance(minutes=1)
+    again = post(client, "order_paid", data, headers)
+    assert again.status == 409 and again.json == {"error": "delivery pay-ORD-70002 was already received"}
+    assert order_of(redis_prefix, "ORD-70002").status == "paid"
+    assert len([m for m in log_of(redis_prefix, conv) if m.get("script") == CONFIRMATION_SCRIPT]) == 1
+
+
+@pytest.mark.parametrize("age, status", [(301, 401), (-301, 401), (299, 201), (-299, 201)])
+def test_only_a_timestamp_within_five_minutes_of_the_gateways_clock_is_accepted(client, redis_prefix, clock,
+                                                                                 age, status):
+    data = encode(order_body(new_conversation(), "ORD-70003"))
+    response = post(client, "order_created", data, signed("order_created", data, clock() - age))
+    assert response.status == status, response.json
+    if status == 401:
+        assert TIMESTAMP_HEADER in response.json["error"] and ("old" if age > 0 else "future") in response.json["error"]
+        assert order_of(redis_prefix, "ORD-70003") is None
+    else:
+        assert order_of(redis_prefix, "ORD-70003").status == "unpaid"
+
+
+@pytest.mark.parametrize("timestamp, delivery, reason", [
+    (None, "dlv-12345678", f"missing {TIMESTAMP_HEADER}"),
+    ("", "dlv-12345678", f"missing {TIMESTAMP_HEADER}"),
+    ("soon", "dlv-12345678", TIMESTAMP_HEADER),
+    ("1793000000.5", "dlv-12345678", TIMESTAMP_HEADER),
+    ("-1793000000", "dlv-12345678", TIMESTAMP_HEADER),
+    ("now", "", f"missing {DELIVERY_HEADER}"),
+    ("now", None, f"missing {DELIVERY_HEADER}"),
+    ("now", "short", DELIVERY_HEADER),
+    ("now", "x" * 65, DELIVERY_HEADER),
+    ("now", "dlv.1234.5678", DELIVERY_HEADER),
+    ("now", "dlv 12345678", DELIVERY_HEADER),
+])
+def test_a_missing_or_malformed_timestamp_or_delivery_id_is_refused(client, redis_prefix, clock,
+                                                                    timestamp, delivery, reason):
+    data = encode(order_body(new_conversation(), "ORD-70004"))
+    timestamp = str(int(clock())) if timestamp == "now" else timestamp
+    # signed over the malformed values, so only their form is wrong
+    headers = signed("order_created", data, timestamp or "", delivery=delivery or "")
+    if timestamp is None:
+        del headers[TIMESTAMP_HEADER]
+    if delivery is None:
+        del headers[DELIVERY_HEADER]
+    response = post(client, "order_created", data, headers)
+    assert response.status == 401 and reason in response.json["error"], response.json
+    assert order_of(redis_prefix, "ORD-70004") is None
+
+
+def test_a_delivery_that_failed_on_our_side_is_handled_when_the_platform_retries_it(client, redis_prefix, clock):
+    # The payment arrives before the order: 404, and the platform retries the same delivery.
+    conv = new_conversation()
+    data = encode({"order_id": "ORD-70005"})
+    headers = signed("order_paid", data, clock(), delivery="pay-ORD-70005")
+    assert post(client, "order_paid", data, headers).status == 404
+    send(client, "order_created", order_body(conv, "ORD-70005"))
+    clock.advance(minutes=2)
+    retried = post(client, "order_paid", data, headers)
+    assert retried.status == 200 and retried.json["changed"] is True
+    assert order_of(redis_prefix, "ORD-70005").status == "paid"
+    # once handled, the delivery is not taken again
+    assert post(client, "order_paid", data, headers).status == 409
+
+
+def test_a_shipment_before_its_payment_counts_when_retried_after_it(client, redis_prefix, clock):
+    conv = new_conversation()
+    send(client, "order_created", order_body(conv, "ORD-70006"))
+    data = encode({"order_id": "ORD-70006", "tracking_number": "SF7000600"})
+    headers = signed("order_shipped", data, clock())
+    assert post(client, "order_shipped", data, headers).status == 409
+    send(client, "order_paid", {"order_id": "ORD-70006"})
+    assert post(client, "order_shipped", data, headers).status == 200
+    assert order_of(redis_prefix, "ORD-70006").status == "shipped"
+    assert post(client, "order_shipped", data, headers).status == 409
+
+
+def test_a_delivery_whose_handling_broke_is_handled_when_retried(client, redis_prefix, clock, monkeypatch):
+    handle = OrderService.handle
+
+    async def broken_once(self, event, body):
+        monkeypatch.setattr(OrderService, "handle", handle)
+        raise ConnectionError("Redis went away")
+
+    monkeypatch.setattr(OrderService, "handle", broken_once)
+    data = encode(order_body(new_conversation(), "ORD-70007"))
+    headers = signed("order_created", data, clock())
+    assert post(client, "order_created", data, headers).status == 500
+    assert order_of(redis_prefix, "ORD-70007") is None
+    assert post(client, "order_created", data, headers).status == 201
+    assert order_of(redis_prefix, "ORD-70007").status == "unpaid"
