@@ -122,8 +122,8 @@ def create_app(
     @app.before_server_start
     async def connect(app: Sanic) -> None:
         app.ctx.store, app.ctx.store_kind = (store, "given") if store else await open_store(settings)
-        app.ctx.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
-        app.ctx.tracker_api = tracker_api or RasaTrackerApi(settings.rasa_url)
+        app.ctx.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout, token=settings.internal_token)
+        app.ctx.tracker_api = tracker_api or RasaTrackerApi(settings.rasa_url, token=settings.internal_token)
         app.ctx.corpus = ScriptCorpus(settings.scripts_dir)
         await open_handoff(app)
         await app.ctx.hub.start()

@@ -25,6 +25,9 @@ class Settings:
     rasa_timeout: float = 30.0
     # shared secret the shop platform signs order webhooks with (HMAC-SHA256 of the body)
     webhook_secret: str = field(default="", repr=False)
+    # shared by the gateway and Rasa only: Rasa's calls to /nlg and the gateway's calls to
+    # Rasa's HTTP API (--auth-token) carry it; nothing else may make either call
+    internal_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -42,4 +45,5 @@ class Settings:
             max_text_chars=int(env.get("XIAOER_MAX_TEXT_CHARS", defaults.max_text_chars)),
             rasa_timeout=float(env.get("XIAOER_RASA_TIMEOUT", defaults.rasa_timeout)),
             webhook_secret=env.get("XIAOER_WEBHOOK_SECRET", ""),
+            internal_token=env.get("XIAOER_INTERNAL_TOKEN", ""),
         )

@@ -81,11 +81,11 @@ async def load(url: str, concurrency: int, turns: int) -> dict:
     }
 
 
-def nlu_parse(rasa_url: str, rounds: int = 20) -> dict:
+def nlu_parse(rasa_url: str, token: str, rounds: int = 20) -> dict:
     """Rasa's NLU alone, one message at a time (POST /model/parse on loopback): tokenizer,
     featurizers, sentence encoder, classifier, entities."""
     latencies = []
-    with httpx.Client(timeout=60) as client:
+    with httpx.Client(timeout=60, params={"token": token}) as client:
         for text in MESSAGES:  # warm-up
             client.post(f"{rasa_url}/model/parse", json={"text": text})
         for _ in range(rounds):
@@ -122,7 +122,7 @@ def main() -> None:
         ready_after = bot.wait_ready()
         asyncio.run(load(bot.url, 2, 3))  # warm-up: first calls load lazy parts
         print("  NLU alone, one message at a time ...", flush=True)
-        nlu = nlu_parse(f"http://127.0.0.1:{bot.ports['rasa']}")
+        nlu = nlu_parse(f"http://127.0.0.1:{bot.ports['rasa']}", bot.internal_token)
         runs = []
         for concurrency in args.concurrency:
             print(f"  {concurrency} concurrent conversations x {args.turns} messages ...", flush=True)

@@ -19,6 +19,8 @@ fi
 export RASA_URL=http://127.0.0.1:$RASA_PORT
 export ACTION_ENDPOINT_URL=http://127.0.0.1:$ACTIONS_PORT/webhook
 export NLG_URL=http://127.0.0.1:$PORT/nlg
+# Rasa's API and the gateway's /nlg answer only each other: a fresh token for each run.
+export XIAOER_INTERNAL_TOKEN=${XIAOER_INTERNAL_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 # A local demo signs order webhooks with this unless you set your own (tools/demo_orders.py).
 export XIAOER_WEBHOOK_SECRET=${XIAOER_WEBHOOK_SECRET:-local-demo-secret}

@@ -103,6 +103,8 @@ class LiveBot:
     clock_offset: float = 0.0
     # settings for the processes started next (a test points one at a dead service)
     env_overrides: dict[str, str] = field(default_factory=dict)
+    # Rasa's API token and the gateway's /nlg token for this stack (tests call Rasa with it)
+    internal_token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def url(self) -> str:
@@ -136,6 +138,7 @@ class LiveBot:
             "NLG_URL": f"http://127.0.0.1:{self.ports['gateway']}/nlg",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "XIAOER_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "XIAOER_INTERNAL_TOKEN": self.internal_token,
             OFFSET_ENV: f"{self.clock_offset:.3f}",
             **self.env_overrides,
         }
@@ -198,6 +201,11 @@ class LiveBot:
         path = self.workdir / f"{name}.log"
         text = path.read_text(errors="replace") if path.exists() else ""
         return f"--- {name} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+    def rasa(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """A call to this stack's Rasa HTTP API, with its token."""
+        return httpx.request(method, f"http://127.0.0.1:{self.ports['rasa']}{path}",
+                             params={"token": self.internal_token}, timeout=30, **kwargs)
 
     def say(self, conversation_id: str, text: str) -> dict:
         response = httpx.post(f"{self.url}/api/conversations/{conversation_id}/messages", json={"text": text}, timeout=60)

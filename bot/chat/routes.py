@@ -4,6 +4,7 @@ socket, and the NLG endpoint Rasa calls for every reply."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import uuid
@@ -58,9 +59,19 @@ def create_blueprint() -> Blueprint:
 
     @bp.post("/nlg")
     async def nlg(request: Request) -> HTTPResponse:
+        # Only Rasa asks for reply texts: each call can add to the trainers' review list and
+        # to a conversation's state, so a caller without the shared token learns nothing.
+        token = request.app.ctx.settings.internal_token
+        if not token:
+            return error(503, "/nlg is off: set XIAOER_INTERNAL_TOKEN on the gateway and on Rasa")
+        if not hmac.compare_digest(str(request.args.get("token") or "").encode(), token.encode()):
+            return error(403, "/nlg is for Rasa only (its endpoints.yml nlg token)")
         payload = read_json(request)
         if not isinstance(payload, dict):
             raise BadRequest("the NLG request must be a JSON object")
+        tracker = payload.get("tracker")
+        if isinstance(tracker, dict) and tracker.get("sender_id") is not None:
+            check_conversation_id(str(tracker["sender_id"]))
         return json_response(await request.app.ctx.nlg.render(payload))
 
     @bp.websocket("/ws/<conversation_id:str>")

@@ -12,10 +12,15 @@ class RasaUnavailable(RuntimeError):
     """Rasa did not answer; the buyer's message is kept and can be sent again."""
 
 
+def token_params(token: str) -> dict[str, str]:
+    """Rasa's HTTP API (``--auth-token``) takes its token as the ``token`` query parameter."""
+    return {"token": token} if token else {}
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 30.0, token: str = "") -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, params=token_params(token))
 
     async def send(self, sender: str, text: str) -> list[dict[str, Any]]:
         """The bot's replies to one buyer message: dicts with text, buttons or custom."""
@@ -59,8 +64,8 @@ RESUME_EVENTS = (
 
 
 class RasaTrackerApi:
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+    def __init__(self, base_url: str, timeout: float = 10.0, token: str = "") -> None:
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, params=token_params(token))
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The whole tracker: events (with each message's parse_data), slots, paused."""

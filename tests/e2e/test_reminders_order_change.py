@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
-
 from bot.orders.service import CONFIRMATION_SCRIPT
 from tools.stack import ROOT
 from xiaoer.scripts import ScriptCorpus
@@ -17,7 +15,5 @@ def test_the_confirmation_button_leads_to_the_order_change_handoff(live_bot):
     conversation = f"ord-{uuid.uuid4().hex[:12]}"
     reply = live_bot.say(conversation, button["payload"])  # the widget sends the payload
     assert reply["mode"] == "waiting", reply
-    tracker = httpx.get(
-        f"http://127.0.0.1:{live_bot.ports['rasa']}/conversations/{conversation}/tracker", timeout=30
-    ).json()
+    tracker = live_bot.rasa("GET", f"/conversations/{conversation}/tracker").json()
     assert tracker["latest_message"]["intent"]["name"] == "modify_order"

@@ -154,13 +154,13 @@ def test_farewell_after_a_deal_differs_from_one_without(live_bot):
     assert without in texts_of(live_bot, "utter_goodbye") and "VIP" not in without
 
 
-def test_parcel_question_with_an_order_number_goes_to_a_person_who_can_check(live_bot):
+def test_parcel_question_with_an_unknown_order_number_asks_who_the_buyer_is(live_bot):
     conversation = new_conversation()
     first = live_bot.say(conversation, "我上周买的裤子怎么还没到")
     assert "订单号" in joined(first) and first["mode"] == "bot"
-    # a bare order number may read as a parcel question or an order change: a person either way
+    # an order this conversation does not own: the phone's last four digits first, nothing shown
     second = live_bot.say(conversation, "订单号是123456789012")
-    assert second["mode"] == "waiting"
+    assert second["mode"] == "bot" and "后四位" in joined(second), second
 
 
 def test_a_new_sizing_basis_replaces_the_old_one(live_bot):

@@ -4,14 +4,13 @@ shops' goods), entities with normalised values, and what it declines."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 NOT_UNDERSTOOD = {"out_of_scope", "nlu_fallback"}
 
 
 def parse(live_bot, text: str) -> dict:
-    response = httpx.post(f"http://127.0.0.1:{live_bot.ports['rasa']}/model/parse", json={"text": text}, timeout=30)
+    response = live_bot.rasa("POST", "/model/parse", json={"text": text})
     response.raise_for_status()
     return response.json()
 

@@ -28,6 +28,7 @@ PEOPLE = AgentDirectory([
     Agent("both", "阿杰", hash_password(PASSWORD), ("agent", "trainer")),
 ])
 GREET_FILE = "greeting.yml"
+INTERNAL_TOKEN = "test-internal-token"
 
 
 class Bench:
@@ -38,7 +39,8 @@ class Bench:
         self.training_file.parent.mkdir()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        settings = Settings(port=self.port, store="redis", redis_url=REDIS_URL, key_prefix=prefix, scripts_dir=self.scripts)
+        settings = Settings(port=self.port, store="redis", redis_url=REDIS_URL, key_prefix=prefix, scripts_dir=self.scripts,
+                            internal_token=INTERNAL_TOKEN)
         rasa = PausingRasa()
         self.app = create_app(settings, rasa=rasa, tracker_api=rasa, agents=PEOPLE, name=f"tr_{uuid.uuid4().hex[:8]}")
         self.app.ctx.training_file = self.training_file
@@ -75,7 +77,8 @@ class Bench:
         tracker = {"sender_id": sender, "slots": {},
                    "latest_message": {"text": text, "intent": {"name": intent, "confidence": confidence}}}
         async with self.client() as http:
-            answer = await http.post("/nlg", json={"response": response, "arguments": {}, "tracker": tracker})
+            answer = await http.post("/nlg", params={"token": INTERNAL_TOKEN},
+                                     json={"response": response, "arguments": {}, "tracker": tracker})
             assert answer.status_code == 200, answer.text
             return answer.json()
 

@@ -55,7 +55,8 @@ def test_compose_runs_what_the_procfile_runs():
     tests and the benchmark start it); docker-compose mirrors it inside its containers."""
     from tools.stack import procfile_commands
 
-    env = {"RASA_PORT": "5005", "ACTIONS_PORT": "5055", "GATEWAY_PORT": "8000", "RASA_ENDPOINTS": "endpoints.yml"}
+    env = {"RASA_PORT": "5005", "ACTIONS_PORT": "5055", "GATEWAY_PORT": "8000", "RASA_ENDPOINTS": "endpoints.yml",
+           "XIAOER_INTERNAL_TOKEN": SERVICES["rasa"]["environment"]["XIAOER_INTERNAL_TOKEN"]}
     gateway_cmd = next(line for line in (ROOT / "docker" / "gateway.Dockerfile").read_text().splitlines()
                        if line.startswith("CMD "))
     compose = {
@@ -73,3 +74,11 @@ def test_compose_runs_what_the_procfile_runs():
 
     procfile = {name: in_a_container(argv) for name, (argv, _) in procfile_commands(env).items()}
     assert procfile == compose
+
+
+def test_rasa_and_the_gateway_share_a_required_internal_token():
+    token = SERVICES["rasa"]["environment"]["XIAOER_INTERNAL_TOKEN"]
+    assert token.startswith("${XIAOER_INTERNAL_TOKEN:?"), "compose must refuse to start without one"
+    assert SERVICES["gateway"]["environment"]["XIAOER_INTERNAL_TOKEN"] == token
+    command = SERVICES["rasa"]["command"]
+    assert command[command.index("--auth-token") + 1] == token
