@@ -50,9 +50,10 @@ from xiaoer.shop import load_shop
 
 log = logging.getLogger(__name__)
 
-# Pages load only our own scripts and styles and talk only to us.
+# Pages load only our own scripts and styles and talk only to us; pictures may also come
+# from https (a shop's product pictures on its image host, shown in cards).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
+    "default-src 'self'; img-src 'self' data: https:; connect-src 'self' ws: wss:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
 )
 

@@ -70,6 +70,7 @@
     if (summary.intent_zh) parts.push(summary.intent_zh);
     if (summary.item) parts.push(summary.item.name);
     if (summary.order_id) parts.push("订单 " + summary.order_id);
+    (summary.changes || []).forEach(function (c) { parts.push("要改" + c.field_zh); });
     if (summary.text) parts.push("“" + summary.text + "”");
     return parts.join(" · ");
   }
@@ -143,12 +144,75 @@
     return line;
   }
 
+  // ---- cards the bot showed under its text (xiaoer/cards.py), compact: the agent sees what the
+  // buyer saw. Values go in as text; only our /static/ files or https addresses become a
+  // src or href, checked again here although the gateway already did (defence in depth).
+  const SAFE_LINK = /^(\/static\/[A-Za-z0-9_.\/-]+|https:\/\/[^\s"'<>`\\]+)$/;
+  const STATUS_CLASS = { unpaid: "unpaid", paid: "paid", shipped: "shipped", delivered: "delivered", cancelled: "cancelled" };
+
+  function safeLink(value) {
+    return typeof value === "string" && value.length <= 200 && value.indexOf("..") < 0 && SAFE_LINK.test(value);
+  }
+
+  function textOf(value) {
+    return typeof value === "string" || (typeof value === "number" && isFinite(value)) ? String(value) : "";
+  }
+
+  function cardView(c) {
+    if (!c || typeof c !== "object" || (c.type !== "product" && c.type !== "order")) return null;
+    const title = textOf(c.title);
+    if (!title) return null;
+    const box = el("div", "card " + c.type);
+    box.setAttribute("role", "group");
+    if (safeLink(c.image)) {
+      const img = el("img", "card-pic");
+      img.alt = title;
+      img.width = 40;
+      img.height = 40;
+      img.addEventListener("error", function () { img.remove(); });
+      img.src = c.image;
+      box.appendChild(img);
+    }
+    const body = el("div", "card-body");
+    if (c.type === "product") {
+      const price = typeof c.price === "number" && isFinite(c.price) && c.price >= 0 ?
+        (Number.isInteger(c.price) ? String(c.price) : c.price.toFixed(2)) : "";
+      box.setAttribute("aria-label", "商品卡片：" + title + (price ? "，" + price + "元" : ""));
+      body.appendChild(el("div", "card-title", "商品卡片 · " + (textOf(c.sku) ? textOf(c.sku) + " " : "") + title));
+      const line = el("div", "card-line", price ? "¥" + price : "");
+      if (safeLink(c.url)) {
+        const link = el("a", null, "查看商品");
+        link.href = c.url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        line.appendChild(link);
+      }
+      body.appendChild(line);
+    } else {
+      const size = textOf(c.size);
+      const variant = [textOf(c.colour), size && !/码$/.test(size) ? size + "码" : size].filter(Boolean).join(" / ") +
+        " × " + (Number.isInteger(c.quantity) && c.quantity > 0 ? c.quantity : 1);
+      const status = textOf(c.status_zh) || textOf(c.status);
+      const tracking = textOf(c.tracking_number) ? [textOf(c.courier), textOf(c.tracking_number)].filter(Boolean).join(" ") : "";
+      box.setAttribute("aria-label", ["订单卡片：订单 " + textOf(c.order_id), title, variant, status, tracking].filter(Boolean).join("，"));
+      body.appendChild(el("div", "card-title", "订单卡片 · " + textOf(c.order_id) + " " + title));
+      const line = el("div", "card-line", variant);
+      if (status) line.appendChild(el("span", "card-status " + (STATUS_CLASS[c.status] || "other"), status));
+      if (tracking) line.appendChild(el("span", null, tracking));
+      body.appendChild(line);
+    }
+    box.appendChild(body);
+    return box;
+  }
+
   function messageItem(m) {
     const item = el("li", m.sender);
     const who = m.sender === "agent" && m.agent ? "客服 " + m.agent : (SENDER[m.sender] || m.sender);
     const time = m.ts ? new Date(m.ts * 1000).toLocaleTimeString("zh-CN", { hour12: false }) : "";
     item.appendChild(el("div", "meta", who + " " + time));
     item.appendChild(el("div", "bubble", m.text));
+    const card = m.sender !== "buyer" ? cardView(m.card) : null;
+    if (card) item.appendChild(card);
     if (m.understood) item.appendChild(understoodLine(m.understood));
     return item;
   }
@@ -172,10 +236,19 @@
     if (detail.item) fact(facts, "商品", detail.item.sku + " " + detail.item.name + " ¥" + detail.item.price);
     fact(facts, "订单", detail.order_id);
     Object.keys(detail.slots || {}).forEach(function (k) {
-      if (k !== "order_id" && k !== "sku") fact(facts, label(k), detail.slots[k]);
+      const v = detail.slots[k];
+      if (k === "linked_order" && v && typeof v === "object") {
+        fact(facts, "买家的订单", [v.order_id, v.item, v.colour, v.size, v.status].filter(Boolean).join(" "));
+      } else if (k !== "order_id" && k !== "sku" && typeof v !== "object") {
+        fact(facts, label(k), v);
+      }
     });
     const summary = view.summary || {};
     fact(facts, "转人工时识别", summary.intent_zh);
+    // an order change the buyer asked for: the agent applies it in the shop's back office
+    (summary.changes || []).forEach(function (c) {
+      fact(facts, "要改" + c.field_zh, (c.old ? c.old + " → " : "改成 ") + c.new);
+    });
     if (!detail.rasa_ok) fact(facts, "注意", "暂时读不到机器人的理解记录，聊天内容完整");
     $("claim").hidden = view.status !== "waiting";
     ["release", "handback", "close", "outcome"].forEach(function (id) { $(id).hidden = !mine; });

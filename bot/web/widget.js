@@ -28,10 +28,117 @@
 
   function notice(text) { bubble("notice", text); }
 
-  // A message the gateway logged (bot, agent, notice), counted so a reconnect can catch up.
-  function serverBubble(sender, text) {
+  // A message the gateway logged (bot, agent, notice), counted so a reconnect can catch up;
+  // a card it carries (xiaoer/cards.py) is drawn under its bubble.
+  function serverBubble(m) {
     shownFromServer += 1;
-    bubble(sender === "agent" || sender === "notice" ? sender : "bot", text);
+    const item = bubble(m.sender === "agent" || m.sender === "notice" ? m.sender : "bot", m.text);
+    const drawn = m.sender !== "notice" ? card(m.card) : null;
+    if (drawn) {
+      item.classList.add("has-card");
+      item.appendChild(drawn);
+      log.scrollTop = log.scrollHeight; // the picture's box is sized up front: no jump when it loads
+    }
+  }
+
+  // ---- cards. The gateway already kept only safe fields; this checks again (defence in
+  // depth): every value goes in as text, and only our own /static/ files or https
+  // addresses become a src or href (never javascript:, data: or a quote).
+  const SAFE_LINK = /^(\/static\/[A-Za-z0-9_.\/-]+|https:\/\/[^\s"'<>`\\]+)$/;
+  const STATUS_CLASS = { unpaid: "unpaid", paid: "paid", shipped: "shipped", delivered: "delivered", cancelled: "cancelled" };
+
+  function safeLink(value) {
+    return typeof value === "string" && value.length <= 200 && value.indexOf("..") < 0 && SAFE_LINK.test(value);
+  }
+
+  function textOf(value) {
+    return typeof value === "string" || (typeof value === "number" && isFinite(value)) ? String(value) : "";
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function price(value) {
+    if (typeof value !== "number" || !isFinite(value) || value < 0) return "";
+    return "¥" + (Number.isInteger(value) ? String(value) : value.toFixed(2));
+  }
+
+  function picture(src, title) {
+    if (!safeLink(src)) return null;
+    const img = el("img", "card-pic");
+    img.alt = title;
+    img.width = 72;
+    img.height = 72;
+    img.decoding = "async";
+    img.addEventListener("error", function () { img.remove(); }); // no broken-picture icon
+    img.src = src;
+    return img;
+  }
+
+  // "深蓝 / L码 × 1"; a size already in 码 (均码) is not doubled
+  function variantLine(c) {
+    const size = textOf(c.size);
+    const parts = [textOf(c.colour), size && !/码$/.test(size) ? size + "码" : size].filter(Boolean);
+    const quantity = Number.isInteger(c.quantity) && c.quantity > 0 ? c.quantity : 1;
+    return (parts.length ? parts.join(" / ") + " " : "") + "× " + quantity;
+  }
+
+  function card(c) {
+    if (!c || typeof c !== "object") return null;
+    const title = textOf(c.title);
+    if (!title) return null;
+    if (c.type === "product") return productCard(c, title);
+    if (c.type === "order") return orderCard(c, title);
+    return null;
+  }
+
+  function productCard(c, title) {
+    const box = el("div", "card product");
+    const shown = price(c.price);
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "商品卡片：" + title + (shown ? "，" + shown.slice(1) + "元" : ""));
+    const img = picture(c.image, title);
+    if (img) box.appendChild(img);
+    const body = el("div", "card-body");
+    body.appendChild(el("div", "card-title", title));
+    if (shown) body.appendChild(el("div", "card-price", shown));
+    if (safeLink(c.url)) {
+      const link = el("a", "card-link", "查看商品");
+      link.href = c.url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      body.appendChild(link);
+    }
+    box.appendChild(body);
+    return box;
+  }
+
+  function orderCard(c, title) {
+    const box = el("div", "card order");
+    const orderId = textOf(c.order_id);
+    const status = textOf(c.status_zh) || textOf(c.status);
+    const tracking = textOf(c.tracking_number) ? [textOf(c.courier), textOf(c.tracking_number)].filter(Boolean).join(" ") : "";
+    const variant = variantLine(c);
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", ["订单卡片：" + (orderId ? "订单 " + orderId : title),
+      orderId ? title : "", variant, status, tracking ? "快递 " + tracking : ""].filter(Boolean).join("，"));
+    const head = el("div", "card-head", orderId ? "订单 " + orderId : "订单");
+    if (status) head.appendChild(el("span", "card-status " + (STATUS_CLASS[c.status] || "other"), status));
+    box.appendChild(head);
+    const main = el("div", "card-main");
+    const img = picture(c.image, title);
+    if (img) main.appendChild(img);
+    const body = el("div", "card-body");
+    body.appendChild(el("div", "card-title", title));
+    body.appendChild(el("div", "card-line", variant));
+    if (tracking) body.appendChild(el("div", "card-line card-tracking", tracking));
+    main.appendChild(body);
+    box.appendChild(main);
+    return box;
   }
 
   function showButtons(buttons) {
@@ -48,10 +155,10 @@
   function showReply(reply) {
     let buttons = [];
     (reply.messages || []).forEach(function (m) {
-      if (m.text) serverBubble(m.sender, m.text);
+      if (m.text || m.card) serverBubble(m);
       if (m.buttons && m.buttons.length) buttons = m.buttons;
     });
-    (reply.notices || []).forEach(function (n) { serverBubble("notice", n.text); });
+    (reply.notices || []).forEach(function (n) { serverBubble({ sender: "notice", text: n.text }); });
     if (buttons.length || !reply.push) showButtons(buttons);
     if (reply.mode) statusLine.textContent = MODE_STATUS[reply.mode] || "";
   }
@@ -110,7 +217,7 @@
       if (history.ok) {
         const body = await history.json();
         const others = body.messages.filter(function (m) { return m.sender !== "buyer"; });
-        others.slice(shownFromServer).forEach(function (m) { serverBubble(m.sender, m.text); });
+        others.slice(shownFromServer).forEach(serverBubble);
         statusLine.textContent = MODE_STATUS[body.mode] || "";
       }
     } catch (err) { return; }
@@ -167,7 +274,7 @@
     if (history.ok) {
       const body = await history.json();
       body.messages.forEach(function (m) {
-        if (m.sender === "buyer") bubble("buyer", m.text); else serverBubble(m.sender, m.text);
+        if (m.sender === "buyer") bubble("buyer", m.text); else serverBubble(m);
       });
       statusLine.textContent = MODE_STATUS[body.mode] || "";
     } else {
