@@ -164,18 +164,29 @@ def create_app(
         if (response.content_type or "").startswith("text/html"):
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
 
-    @app.get("/health")
-    async def health(request: Request) -> HTTPResponse:
+    async def status() -> dict[str, Any]:
         store_ok = await app.ctx.store.ping()
         rasa_ok = await app.ctx.rasa.ready()
-        body = {
+        return {
             "status": "ok" if store_ok and rasa_ok else "degraded",
             "store": app.ctx.store_kind,
             "store_ok": store_ok,
             "rasa_ok": rasa_ok,
             "script_errors": list(app.ctx.corpus.errors.values()),
         }
-        return json_response(body, status=200 if store_ok else 503)
+
+    @app.get("/health")
+    async def health(request: Request) -> HTTPResponse:
+        """Liveness: the gateway process answers (200), with what it depends on in the body.
+        Restarting it would not bring Redis or Rasa back, so their state does not fail it."""
+        return json_response(await status())
+
+    @app.get("/ready")
+    async def ready(request: Request) -> HTTPResponse:
+        """Readiness: 503 while Rasa or the store cannot answer, so a load balancer sends
+        buyers to a gateway that can."""
+        body = await status()
+        return json_response(body, status=200 if body["status"] == "ok" else 503)
 
     register_errors(app)
     app.blueprint(buyer_chat())

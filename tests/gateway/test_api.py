@@ -157,6 +157,22 @@ def test_health_reports_store_and_rasa(client):
     _, response = client.get("/health")
     assert response.status == 200
     assert response.json["store_ok"] is True and response.json["rasa_ok"] is True
+    _, response = client.get("/ready")
+    assert response.status == 200 and response.json["status"] == "ok"
+
+
+class DownStore(MemoryStore):
+    async def ping(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("rasa_down, store_down", [(True, False), (False, True)])
+def test_a_gateway_that_cannot_answer_is_alive_but_not_ready(rasa_down, store_down):
+    client = make_app(ScriptedRasa(down=rasa_down), DownStore() if store_down else None).test_client
+    _, alive = client.get("/health")
+    _, ready = client.get("/ready")
+    assert alive.status == 200 and alive.json["status"] == "degraded"
+    assert ready.status == 503 and ready.json["rasa_ok"] is (not rasa_down) and ready.json["store_ok"] is (not store_down)
 
 
 def test_websocket_answers_and_reports_bad_frames(rasa):
