@@ -28,6 +28,18 @@ class Settings:
     # shared by the gateway and Rasa only: Rasa's calls to /nlg and the gateway's calls to
     # Rasa's HTTP API (--auth-token) carry it; nothing else may make either call
     internal_token: str = field(default="", repr=False)
+    # staff sign-in: failures allowed per login and per client address in one window (seconds),
+    # then 429 until the window ends; and argon2 checks (64 MiB each) at once per process
+    login_max_per_login: int = 5
+    login_max_per_address: int = 20
+    login_window_s: int = 900
+    login_hash_concurrency: int = 2
+
+    def __post_init__(self) -> None:
+        # 0 would refuse every sign-in (or make every sign-in wait forever): say so at start
+        for name in ("login_max_per_login", "login_max_per_address", "login_window_s", "login_hash_concurrency"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"XIAOER_{name.upper()} must be at least 1, not {getattr(self, name)}")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -46,4 +58,8 @@ class Settings:
             rasa_timeout=float(env.get("XIAOER_RASA_TIMEOUT", defaults.rasa_timeout)),
             webhook_secret=env.get("XIAOER_WEBHOOK_SECRET", ""),
             internal_token=env.get("XIAOER_INTERNAL_TOKEN", ""),
+            login_max_per_login=int(env.get("XIAOER_LOGIN_MAX_PER_LOGIN", defaults.login_max_per_login)),
+            login_max_per_address=int(env.get("XIAOER_LOGIN_MAX_PER_ADDRESS", defaults.login_max_per_address)),
+            login_window_s=int(env.get("XIAOER_LOGIN_WINDOW_S", defaults.login_window_s)),
+            login_hash_concurrency=int(env.get("XIAOER_LOGIN_HASH_CONCURRENCY", defaults.login_hash_concurrency)),
         )

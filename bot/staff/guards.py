@@ -8,7 +8,7 @@ signed cookie itself is bot/staff/sessions.py.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -21,6 +21,7 @@ from sanic.response import json as json_response
 from bot.infra.requests import BadRequest, error, read_staff_json
 from bot.staff.people import Agent
 from bot.staff.sessions import session_login, sign_in, sign_out
+from bot.staff.throttle import login_throttle
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +119,22 @@ class StaffArea:
         name, password = payload.get("login"), payload.get("password")
         if not isinstance(name, str) or not isinstance(password, str) or len(password) > 1024:
             return error(401, WRONG_PASSWORD)
-        person = await asyncio.to_thread(request.app.ctx.people.verify, name.strip(), password)
-        if person is not None and not person.has_role(self.role):
+        name = name.strip()
+        # the socket's peer, unless Sanic is told to trust a proxy (SANIC_PROXIES_COUNT and the like)
+        address = request.client_ip
+        # failures counted per login and address; over a limit, no password check at all
+        refused, person = await login_throttle(request.app).check(
+            name, address, functools.partial(request.app.ctx.people.verify, name, password))
+        if refused is not None:
+            log.info("refused %s sign-in for %r from %s: too many failures", self.role, name[:32], address)
+            response = error(429, refused.reason)
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
+        if person is None:  # counted by the throttle
+            log.warning("failed %s sign-in for %r from %s", self.role, name[:32], address)
+            return error(401, WRONG_PASSWORD)
+        if not person.has_role(self.role):
             if self.tell_missing_role:
                 return error(403, self.missing_role)
-            person = None
-        if person is None:
-            log.warning("failed %s sign-in for %r from %s", self.role, name[:32], request.remote_addr or request.ip)
             return error(401, WRONG_PASSWORD)
         return sign_in(request, json_response(body(person)), person.login)
