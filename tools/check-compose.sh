@@ -13,9 +13,15 @@ if ! command -v docker-compose >/dev/null 2>&1 && ! docker compose version >/dev
         exit 1
     fi
 fi
-if command -v docker-compose >/dev/null 2>&1; then
-    docker-compose -f docker-compose.yml config -q
-else
-    docker compose -f docker-compose.yml config -q
+compose() {
+    if command -v docker-compose >/dev/null 2>&1; then docker-compose -f docker-compose.yml "$@"
+    else docker compose -f docker-compose.yml "$@"; fi
+}
+# Rasa and the gateway need a shared token: compose must refuse to start without one...
+if (unset XIAOER_INTERNAL_TOKEN; compose config -q) >/dev/null 2>&1; then
+    echo "docker-compose.yml must refuse to start without XIAOER_INTERNAL_TOKEN" >&2
+    exit 1
 fi
+# ...and be valid with one (a placeholder: this only parses the file).
+XIAOER_INTERNAL_TOKEN=check-compose-placeholder compose config -q
 echo "docker-compose.yml is valid"
