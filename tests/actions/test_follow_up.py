@@ -70,12 +70,14 @@ def test_that_tshirt_after_a_size_advice_gets_the_tshirts_size():
     assert "T恤" in messages[0]["item_name"]
 
 
-def test_an_order_number_after_the_bot_asked_for_it_goes_to_a_person_who_checks():
+def test_an_order_number_after_the_bot_asked_for_it_asks_for_the_phones_last_four():
     details = [entity("order_id", "123456789012")]
     events = [user("ask_delivery_status", "我上周买的裤子怎么还没到"), user("nlu_fallback", "123456789012", details)]
     messages, events_out = run(tracker(events))
-    assert messages[-1]["custom"]["handoff"]["reason"] == "delivery_check"
-    assert {e["event"] for e in events_out} == {"slot", "pause"}
+    # an order this conversation does not own: nothing shown, and no person until the digits fail
+    assert [m.get("response") for m in messages] == ["utter_ask_phone_last4"]
+    assert {"event": "slot", "name": "expecting", "value": "phone_last4"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events_out]
 
 
 def test_what_now_after_a_complaint_goes_to_a_person():
