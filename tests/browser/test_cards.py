@@ -9,6 +9,7 @@ NLU: these tests are about drawing, not about which turn produces a card."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 from selenium.common.exceptions import NoAlertPresentException
@@ -21,6 +22,7 @@ from bot.infra.pubsub import RedisHub
 from bot.infra.store import RedisStore
 from tests.browser.test_handoff_console import DEMO_LOGIN, DEMO_PASSWORD
 from tests.browser.waiting import texts_of, wait
+from tests.e2e.test_handoff_live import agent_client
 from xiaoer.cards import clean_card
 
 PICTURE = "/static/products/jn-2801.svg"
@@ -193,9 +195,26 @@ def test_a_card_pushed_while_the_widget_is_open_is_drawn_live(live_bot, browser)
     assert "中通 ZT123" in order.text.splitlines()
 
 
+@contextlib.contextmanager
+def case_opened(bot, conversation: str, text: str):
+    """The buyer's message opens a case; the case is handed back after the test, so the other
+    browser tests on this bot find the queue as they expect (their case first in line)."""
+    assert bot.say(conversation, text)["mode"] == "waiting"
+    try:
+        yield
+    finally:
+        with agent_client(bot) as agent:
+            agent.post(f"/agent/api/cases/{conversation}/claim")
+            agent.post(f"/agent/api/cases/{conversation}/handback")
+
+
 def test_the_agent_sees_the_cards_in_the_transcript(live_bot, browser):
     conversation = conversation_with(live_bot, *shop_history(), bot_says(HOSTILE_TEXT, HOSTILE))
-    assert live_bot.say(conversation, "转人工")["mode"] == "waiting"  # opens a case
+    with case_opened(live_bot, conversation, "转人工"):
+        agent_reads_the_cards(live_bot, browser, conversation)
+
+
+def agent_reads_the_cards(live_bot, browser, conversation):
 
     agent = browser("cards-agent")
     agent.get(live_bot.url + "/agent")
@@ -231,8 +250,11 @@ def test_the_agent_sees_the_order_change_the_buyer_asked_for(live_bot, browser):
     conversation = f"ord-{uuid.uuid4().hex[:12]}"
     order_id = new_order(live_bot, conversation)
     assert post_event(live_bot, "order_paid", {"order_id": order_id}).status_code == 200
-    assert live_bot.say(conversation, "地址写错了 改成上海市浦东新区世纪大道88号")["mode"] == "waiting"
+    with case_opened(live_bot, conversation, "地址写错了 改成上海市浦东新区世纪大道88号"):
+        agent_reads_the_change(live_bot, browser, conversation, order_id)
 
+
+def agent_reads_the_change(live_bot, browser, conversation, order_id):
     agent = browser("change-agent")
     agent.get(live_bot.url + "/agent")
     wait(agent).until(seen.visibility_of_element_located((By.ID, "login")))
