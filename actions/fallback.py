@@ -5,6 +5,7 @@ unsure twice is not a reason to make a buyer wait for a person at 6 am."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Iterable
 
@@ -48,12 +49,14 @@ def misunderstood_in_a_row(events: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def faq_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
+async def faq_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
     """Answer an unsure message from the scripts' listed questions, if one is near enough.
     Returns the events to return, or None when the FAQ has no answer."""
     text = tracker.latest_message.get("text") or ""
     try:
-        match = faq.answer(text)
+        # in a thread: the first call loads the encoder (seconds) and each one scores every
+        # listed question, while the action server's loop keeps serving other conversations
+        match = await asyncio.to_thread(faq.answer, text)
     except Exception:  # the FAQ is a help, never a reason to fail the turn
         logger.exception("FAQ retrieval failed")
         return None
@@ -81,7 +84,7 @@ class ActionNotUnderstood(Action):
         if topic is not None:
             return await follow_up(topic, dispatcher, tracker, domain)
         if intent == "nlu_fallback":
-            events = faq_reply(dispatcher, tracker)
+            events = await faq_reply(dispatcher, tracker)
             if events is not None:
                 return events
         failures = misunderstood_in_a_row(tracker.events)

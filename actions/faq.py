@@ -117,6 +117,7 @@ class FaqIndex:
         self._vectors = None
         self._version = -1
         self._lock = threading.Lock()
+        self._scoring = threading.Lock()
         self._refresh()
 
     def _refresh(self) -> None:
@@ -137,7 +138,12 @@ class FaqIndex:
         return embed(texts)
 
     def scores(self, text: str) -> list[FaqMatch]:
-        """Every listed question scored against ``text``, best first."""
+        """Every listed question scored against ``text``, best first (one at a time: the
+        actions call it from worker threads and share one encoder)."""
+        with self._scoring:
+            return self._scores(text)
+
+    def _scores(self, text: str) -> list[FaqMatch]:
         self._refresh()
         entries, vectors = self.entries, self._vectors
         query = token_text(text)

@@ -156,3 +156,34 @@ def test_real_scripts_with_the_sentence_encoder():
     colour = index.answer("有色差吗亲")
     assert colour is not None and colour.intent == "color_difference" and colour.cosine is not None
     assert index.answer("帮我订一张去北京的机票") is None
+
+
+def test_the_action_servers_loop_keeps_serving_while_the_faq_scores(monkeypatch):
+    """FAQ scoring (and the encoder's first load, seconds) runs off the event loop: another
+    conversation's coroutine gets to run while it works."""
+    import threading
+
+    from actions.fallback import faq_reply
+
+    other_ran, blocked = threading.Event(), []
+
+    def slow_answer(text):
+        # finishes only once the loop has run the other coroutine; on the loop it never could
+        if not other_ran.wait(timeout=5):
+            blocked.append(text)  # (faq_reply swallows errors: the FAQ must never fail a turn)
+        return None
+
+    monkeypatch.setattr(faq, "answer", slow_answer)
+
+    async def other_conversation():
+        other_ran.set()
+
+    async def both():
+        t = tracker([user("nlu_fallback", "亲几天能到呀")], "nlu_fallback", "亲几天能到呀")
+        faq_turn = asyncio.ensure_future(faq_reply(CollectingDispatcher(), t))
+        await asyncio.sleep(0)
+        await other_conversation()
+        return await faq_turn
+
+    assert asyncio.run(asyncio.wait_for(both(), timeout=10)) is None
+    assert blocked == [], "the event loop was blocked while the FAQ scored"
