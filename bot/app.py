@@ -12,6 +12,7 @@ No connection is opened before the server starts.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -58,12 +59,23 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+async def redis_answers(store: RedisStore, wait_s: float, every_s: float = 0.5) -> bool:
+    """Whether Redis answers within ``wait_s`` (it may still be starting beside us)."""
+    deadline = asyncio.get_running_loop().time() + wait_s
+    while not await store.ping():
+        if asyncio.get_running_loop().time() >= deadline:
+            return False
+        log.info("waiting for Redis at %s", store.redis.connection_pool.connection_kwargs.get("host"))
+        await asyncio.sleep(every_s)
+    return True
+
+
 async def open_store(settings: Settings) -> tuple[Store, str]:
     """The configured store; with "auto", Redis when it answers, else memory (and say so)."""
     if settings.store == "memory":
         return MemoryStore(), "memory"
     store = RedisStore(settings.redis_url, prefix=settings.key_prefix)
-    if settings.store == "redis" or await store.ping():
+    if settings.store == "redis" or await redis_answers(store, settings.redis_wait_s):
         return store, "redis"
     await store.close()
     log.warning(

@@ -23,6 +23,9 @@ class Settings:
     shop_dir: Path = ROOT / "shop"
     max_text_chars: int = 2000
     rasa_timeout: float = 30.0
+    # with store "auto": how long a starting gateway waits for Redis before it falls back to
+    # memory (a Redis slower to boot than the gateway must not leave it on memory for good)
+    redis_wait_s: float = 10.0
     # shared secret the shop platform signs order webhooks with (HMAC-SHA256 of the body)
     webhook_secret: str = field(default="", repr=False)
     # shared by the gateway and Rasa only: Rasa's calls to /nlg and the gateway's calls to
@@ -56,6 +59,7 @@ class Settings:
             shop_dir=Path(env.get("XIAOER_SHOP_DIR", defaults.shop_dir)),
             max_text_chars=int(env.get("XIAOER_MAX_TEXT_CHARS", defaults.max_text_chars)),
             rasa_timeout=float(env.get("XIAOER_RASA_TIMEOUT", defaults.rasa_timeout)),
+            redis_wait_s=float(env.get("XIAOER_REDIS_WAIT_S", defaults.redis_wait_s)),
             webhook_secret=env.get("XIAOER_WEBHOOK_SECRET", ""),
             internal_token=env.get("XIAOER_INTERNAL_TOKEN", ""),
             login_max_per_login=int(env.get("XIAOER_LOGIN_MAX_PER_LOGIN", defaults.login_max_per_login)),

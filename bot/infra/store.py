@@ -74,15 +74,24 @@ class MemoryStore:
         return None
 
 
+RETRIES = 4
+
+
 class RedisStore:
     """Conversations in Redis under ``{prefix}:conv:{id}:*``; connects lazily."""
 
     def __init__(self, url: str, prefix: str = "xiaoer", max_log: int = 5000) -> None:
         import redis.asyncio as redis  # only the Redis store needs the client
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
 
         self._errors = (redis.ConnectionError, redis.TimeoutError, OSError)
+        # A dropped connection or a Redis restarting (a failover, a blip) is retried a few
+        # times with backoff (about 1 s in all) before the buyer is told to send again.
         self.redis = redis.Redis.from_url(
-            url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5
+            url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError, ConnectionResetError],
         )
         self.prefix = prefix
         self.max_log = max_log
