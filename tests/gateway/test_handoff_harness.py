@@ -26,6 +26,7 @@ from tools.stack import free_port
 
 Sanic.test_mode = True
 PASSWORD = "correct-horse-1"
+INTERNAL_TOKEN = "harness-internal-token"  # what Rasa would send to /nlg
 AGENTS = AgentDirectory([
     Agent("demo", "小美", hash_password(PASSWORD)),
     Agent("ajie", "阿杰", hash_password(PASSWORD)),
@@ -139,7 +140,8 @@ class Gateway:
         self._server = None
 
     async def start(self) -> "Gateway":
-        settings = Settings(port=self.port, store="redis", redis_url=REDIS_URL, key_prefix=self.prefix)
+        settings = Settings(port=self.port, store="redis", redis_url=REDIS_URL, key_prefix=self.prefix,
+                            internal_token=INTERNAL_TOKEN, webhook_secret="harness-webhook-secret")
         app = create_app(
             settings, rasa=self.rasa, tracker_api=self.rasa, agents=AGENTS,
             now=lambda: self.now, name=f"gw_{uuid.uuid4().hex[:8]}",
