@@ -6,7 +6,9 @@ Keys, under the store's prefix:
 - ``reminders:due``      sorted set, order id -> when it may be sent (epoch seconds)
 - ``reminders:claimed``  sorted set, order id -> when the claim lapses (a crashed sender's
   reminders go back to ``due`` then, so none is lost)
-- ``reminder:{order}``   hash: conversation, kind, script, sent_at (sent once, ever)
+- ``reminder:{order}``   hash: conversation, kind, script, sent_at (sent once, ever),
+  cancelled_at (paid, cancelled or the buyer wrote), sending (the lease of the sender past
+  the last check)
 - ``reminders:conv:{conversation}``  set of order ids waiting (a buyer message cancels them)
 - ``reminders:sent_to:{conversation}``  sorted set, order id -> sent_at (the 24 h cap)
 - ``metrics:reminders``  hash: ``sent:{script}``, ``paid_24h:{script}``, ``capped:{script}``
@@ -22,7 +24,9 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from bot.orders.store import RedisOrderStore
 from xiaoer import clock as app_clock
+from xiaoer.order_access import order_key
 from xiaoer.shop import TimeWindow
 
 if TYPE_CHECKING:
@@ -98,6 +102,40 @@ redis.call('EXPIRE', KEYS[1], 172800)
 return 1
 """
 
+# The last check before delivering, in one step so a payment, cancellation or buyer message
+# cannot land between it and the send: never sent, not cancelled, the order still unpaid
+# in the order store (when it is there), and still claimed with this sender's lease; then
+# mark it as being sent. A cancelled or paid one is dropped and its cap place given back,
+# unless another sender got past this check (it may be delivering it).
+_GATE = """
+if redis.call('HEXISTS', KEYS[2], 'sent_at') == 1 then return 'sent' end
+local stop = nil
+if redis.call('HEXISTS', KEYS[2], 'cancelled_at') == 1 then
+  stop = 'cancelled'
+elseif ARGV[3] == '1' then
+  local data = redis.call('GET', KEYS[3])
+  if not data then
+    stop = 'gone'
+  elseif cjson.decode(data)['status'] ~= 'unpaid' then
+    stop = 'not unpaid'
+  end
+end
+if stop then
+  redis.call('ZREM', KEYS[4], ARGV[1])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('SREM', KEYS[5], ARGV[1])
+  local sending = redis.call('HGET', KEYS[2], 'sending')
+  if not sending or tonumber(sending) == tonumber(ARGV[2]) then
+    redis.call('ZREM', KEYS[6], ARGV[1])
+  end
+  return stop
+end
+local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not lease or tonumber(lease) ~= tonumber(ARGV[2]) then return 'lost' end
+redis.call('HSET', KEYS[2], 'sending', ARGV[2])
+return 'ok'
+"""
+
 # Record the sending once and count it once, and drop the reminder from the schedule.
 _FINISH = """
 if redis.call('HSETNX', KEYS[1], 'sent_at', ARGV[2]) == 1 then
@@ -138,6 +176,10 @@ class ReminderScheduler:
         self._claim = redis.register_script(_CLAIM)
         self._reserve = redis.register_script(_RESERVE)
         self._finish = redis.register_script(_FINISH)
+        self._gate = redis.register_script(_GATE)
+        # The demo store keeps orders in this Redis, so the last check re-reads the status;
+        # a platform's orders are not there (its payments still reach cancel()).
+        self._order_prefix = orders.prefix if isinstance(orders, RedisOrderStore) else None
         self._task: asyncio.Task | None = None
 
     # ---- keys
@@ -177,10 +219,16 @@ class ReminderScheduler:
         await pipe.execute()
         return due
 
+    def _mark_cancelled(self, pipe: Any, order_id: str) -> None:
+        # The marker a sender's last check (_GATE) sees, even one already inside _send.
+        pipe.hset(self.record_key(order_id), "cancelled_at", self.clock())
+        pipe.expire(self.record_key(order_id), 30 * DAY)
+
     async def cancel(self, order_id: str) -> None:
         pipe = self.redis.pipeline(transaction=True)
         pipe.zrem(self.due_key, order_id)
         pipe.zrem(self.claimed_key, order_id)
+        self._mark_cancelled(pipe, order_id)
         await pipe.execute()
 
     async def cancel_for_buyer_message(self, conversation_id: str) -> int:
@@ -192,9 +240,12 @@ class ReminderScheduler:
         pipe = self.redis.pipeline(transaction=True)
         pipe.zrem(self.due_key, *order_ids)
         pipe.zrem(self.claimed_key, *order_ids)
-        pipe.delete(key)
-        removed, _, _ = await pipe.execute()
-        return int(removed)
+        # only these: an order scheduled meanwhile came after the message and keeps its reminder
+        pipe.srem(key, *order_ids)
+        for order_id in order_ids:
+            self._mark_cancelled(pipe, order_id)
+        due, claimed = (await pipe.execute())[:2]
+        return int(due) + int(claimed)
 
     async def record_payment(self, order_id: str, paid_at: float) -> None:
         """Count a payment within 24 h of this order's reminder, for its script variant."""
@@ -216,11 +267,12 @@ class ReminderScheduler:
     async def run_once(self) -> list[str]:
         """Send what is due now; returns the order ids whose reminder went out."""
         now = self.clock()
-        claimed = await self._claim(keys=[self.due_key, self.claimed_key], args=[now, now + self.lease_seconds, self.batch])
+        lease = now + self.lease_seconds
+        claimed = await self._claim(keys=[self.due_key, self.claimed_key], args=[now, lease, self.batch])
         sent = []
         for order_id in claimed:
             try:
-                if await self._send(order_id, now):
+                if await self._send(order_id, now, lease):
                     sent.append(order_id)
             except Exception:  # one broken order must not stop the others; its claim lapses and it is retried
                 log.exception("payment reminder for order %s failed; it will be retried", order_id)
@@ -233,10 +285,10 @@ class ReminderScheduler:
             pipe.srem(self.waiting_key(conversation_id), order_id)
         await pipe.execute()
 
-    async def _send(self, order_id: str, now: float) -> bool:
+    async def _send(self, order_id: str, now: float, lease: float) -> bool:
         order = await self.orders.get_order(order_id)
         record = await self.redis.hgetall(self.record_key(order_id))
-        if order is None or order.status != "unpaid" or record.get("sent_at"):
+        if order is None or order.status != "unpaid" or record.get("sent_at") or record.get("cancelled_at"):
             await self._drop(order_id, order.conversation_id if order else None)
             return False
         policy = self.shop.reminders
@@ -256,6 +308,9 @@ class ReminderScheduler:
             return False
         # place 2: a sender died after taking the place; it may have written the message.
         if place == 1 or not await self._already_in_log(conversation_id, order_id):
+            # Paid, cancelled or answered since the read above: no reminder.
+            if not await self._still_to_send(order_id, conversation_id, lease):
+                return False
             values = {
                 "item": order.item, "size": order.size, "colour": order.colour,
                 "quantity": order.quantity, "address": order.address,
@@ -272,6 +327,18 @@ class ReminderScheduler:
             args=[order_id, now, script],
         )
         return True
+
+    async def _still_to_send(self, order_id: str, conversation_id: str, lease: float) -> bool:
+        order_store_key = order_key(self._order_prefix or self.prefix, order_id)
+        verdict = await self._gate(
+            keys=[self.claimed_key, self.record_key(order_id), order_store_key, self.due_key,
+                  self.waiting_key(conversation_id), self.sent_to_key(conversation_id)],
+            args=[order_id, lease, "1" if self._order_prefix is not None else "0"],
+        )
+        verdict = verdict.decode() if isinstance(verdict, bytes) else verdict
+        if verdict != "ok":
+            log.info("payment reminder for order %s not sent: %s", order_id, verdict)
+        return verdict == "ok"
 
     async def _already_in_log(self, conversation_id: str, order_id: str) -> bool:
         recent = await self.messages.store.messages(conversation_id, limit=100)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import pytest
+
+from bot.chat.conversation import ConversationService
 from bot.orders.reminders import SCRIPT_CHATTED, SCRIPT_PROMOTION, SCRIPT_SILENT
+from bot.orders.service import CONFIRMATION_SCRIPT
+from tests.gateway.fakes import ScriptedRasa
 from tests.gateway.reminders_kit import (
     Clock,
     at,
@@ -272,6 +277,115 @@ def test_payment_within_24_hours_of_a_reminder_is_counted_for_its_variant(redis_
         await service.handle("order_paid", {"order_id": "ORD-m-2"})  # 25 h after its reminder
         metrics = await service.scheduler.metrics()
         assert metrics[SCRIPT_SILENT] == {"sent": 2, "paid_within_24h": 1, "capped": 0}
+        await store.close()
+
+    run(scenario())
+
+
+# ---- something lands while a sender is already inside _send: the last check stops it
+
+
+def _land_during_send(service, where, event):
+    """Run ``event`` once, inside the sender: right after it read the order, or after it
+    took the buyer's cap place (the end of the window before the last check)."""
+    scheduler = service.scheduler
+    name, owner = ("get_order", scheduler.orders) if where == "after reading" else ("_reserve", scheduler)
+    step = getattr(owner, name)
+    fired = []
+
+    async def step_then_event(*args, **kwargs):
+        result = await step(*args, **kwargs)
+        if not fired:  # once: the event itself reads the order too
+            fired.append(True)
+            await event()
+        return result
+
+    setattr(owner, name, step_then_event)
+    return fired
+
+
+async def _nothing_was_sent(store, service, conv, order_id):
+    assert reminders_in(await store.messages(conv)) == []
+    assert all(counts["sent"] == 0 for counts in (await service.scheduler.metrics()).values())
+    # the buyer's place under the 24 h cap is given back, and the reminder never comes back
+    assert await store.redis.zscore(service.scheduler.sent_to_key(conv), order_id) is None
+    service.clock.advance(hours=1)
+    assert await service.scheduler.run_once() == []
+    assert reminders_in(await store.messages(conv)) == []
+
+
+WINDOW = pytest.mark.parametrize("where", ["after reading", "after taking the cap place"])
+
+
+@WINDOW
+def test_a_payment_landing_mid_send_stops_the_reminder(redis_prefix, where):
+    async def scenario():
+        clock = Clock(AFTERNOON)
+        store, service = open_service(redis_prefix, clock)
+        conv = new_conversation()
+        await service.handle("order_created", order_body(conv, "ORD-midpay-1"))
+        clock.advance(minutes=15)
+        fired = _land_during_send(service, where, lambda: service.handle("order_paid", {"order_id": "ORD-midpay-1"}))
+        assert await service.scheduler.run_once() == []
+        assert fired
+        assert (await service.orders.get_order("ORD-midpay-1")).status == "paid"
+        assert [m["script"] for m in await store.messages(conv)] == [CONFIRMATION_SCRIPT]
+        await _nothing_was_sent(store, service, conv, "ORD-midpay-1")
+        await store.close()
+
+    run(scenario())
+
+
+@WINDOW
+def test_the_buyer_writing_mid_send_stops_the_reminder(redis_prefix, where):
+    async def scenario():
+        clock = Clock(AFTERNOON)
+        store, service = open_service(redis_prefix, clock)
+        conv = new_conversation()
+        chat = ConversationService(store, ScriptedRasa(), cancel_reminders=service.scheduler.cancel_for_buyer_message)
+        await service.handle("order_created", order_body(conv, "ORD-midmsg-1"))
+        clock.advance(minutes=15)
+        fired = _land_during_send(service, where, lambda: chat.buyer_says(conv, "这条裤子洗了会缩水吗"))
+        assert await service.scheduler.run_once() == []
+        assert fired
+        assert [m["sender"] for m in await store.messages(conv)] == ["buyer", "bot"]
+        await _nothing_was_sent(store, service, conv, "ORD-midmsg-1")
+        await store.close()
+
+    run(scenario())
+
+
+@WINDOW
+def test_a_cancellation_landing_mid_send_stops_the_reminder(redis_prefix, where):
+    async def scenario():
+        clock = Clock(AFTERNOON)
+        store, service = open_service(redis_prefix, clock)
+        conv = new_conversation()
+        await service.handle("order_created", order_body(conv, "ORD-midcxl-1"))
+        clock.advance(minutes=15)
+        fired = _land_during_send(service, where, lambda: service.handle("order_cancelled", {"order_id": "ORD-midcxl-1"}))
+        assert await service.scheduler.run_once() == []
+        assert fired
+        assert (await service.orders.get_order("ORD-midcxl-1")).status == "cancelled"
+        await _nothing_was_sent(store, service, conv, "ORD-midcxl-1")
+        await store.close()
+
+    run(scenario())
+
+
+def test_a_payment_another_gateway_is_still_handling_stops_the_reminder(redis_prefix):
+    """The order store says paid, but that gateway has not cancelled the reminder yet."""
+    async def scenario():
+        clock = Clock(AFTERNOON)
+        store, service = open_service(redis_prefix, clock)
+        other_store, other = open_service(redis_prefix, clock)
+        conv = new_conversation()
+        await service.handle("order_created", order_body(conv, "ORD-midpay-2"))
+        clock.advance(minutes=15)
+        _land_during_send(service, "after reading", lambda: other.orders.transition("ORD-midpay-2", "order_paid", paid_at=clock()))
+        assert await service.scheduler.run_once() == []
+        await _nothing_was_sent(store, service, conv, "ORD-midpay-2")
+        await other_store.close()
         await store.close()
 
     run(scenario())
