@@ -169,9 +169,28 @@ class AgentDesk:
         if case is None:
             raise DeskError(409, "这个会话不在您的接待列表里")
         await self.store.set_mode(conversation_id, "bot")
+        await self._unpause_after_flip(conversation_id)
         farewell = "utter_back_to_bot" if outcome == HANDED_BACK else "utter_case_closed"
         if await self.outbound.send(conversation_id, farewell, mode="bot") is None:
             await self.outbound.deliver(conversation_id, [], "bot")
         await self.hub.publish(AGENTS, {"type": "queue"})
         log.info("case %s closed by %s: %s", conversation_id, agent.login, outcome)
         return await self.view(case)
+
+    async def _unpause_after_flip(self, conversation_id: str) -> None:
+        """Resume Rasa again if a buyer message paused it during the hand-back.
+
+        A message that came between the first resume and the mode's flip to "bot" saw a
+        person still on the case and paused Rasa again (Escalation.after_turn). So, after
+        the flip: if Rasa is paused, resume it. A pause that lands after this look is
+        undone by its sender, who reads the mode after pausing (Escalation.keep_rasa_quiet).
+        Between them no pause outlives the hand-back, without a lock around Rasa's answer.
+        Looking first keeps an unraced hand-back to one resume (a second one would log
+        another action_listen in Rasa's history).
+        """
+        try:
+            if (await self.tracker_api.tracker(conversation_id)).get("paused"):
+                log.warning("a buyer message paused %s during its hand-back: resuming again", conversation_id)
+                await self.tracker_api.resume(conversation_id)
+        except RasaUnavailable as exc:  # the case is closed: nothing to hand back to the agent
+            log.error("could not make sure the bot is resumed for %s: %s", conversation_id, exc)

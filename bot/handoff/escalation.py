@@ -131,9 +131,10 @@ class Escalation:
                 return Turn(messages + told, await self.queue_notices(conversation_id), "waiting")
             return Turn(messages, [], mode)
         # A person has (or will have) the conversation: the bot says nothing.
-        if messages or handoff:
-            await self.pause_rasa(conversation_id)
+        handed_back = bool(messages or handoff) and not await self.keep_rasa_quiet(conversation_id)
         await self.hub.publish(AGENTS, {"type": "message", "conversation_id": conversation_id})
+        if handed_back:  # the case was handed back meanwhile: Rasa is listening again
+            return Turn([], [], "bot")
         if mode != "waiting":
             return Turn([], [], mode)
         if angry and await self.queue.escalate(conversation_id):
@@ -178,6 +179,24 @@ class Escalation:
             await self.tracker_api.pause(conversation_id)
         except RasaUnavailable as exc:  # the gateway's mode keeps the bot quiet meanwhile
             log.warning("could not pause Rasa for %s: %s", conversation_id, exc)
+
+    async def keep_rasa_quiet(self, conversation_id: str) -> bool:
+        """Pause Rasa while a person has the conversation; False if, by the time the pause
+        reached Rasa, the case was handed back (the mode is "bot"): then Rasa is resumed.
+
+        The mode is read after the pause, not only before it: a hand-back that flipped the
+        mode after that read resumes Rasa after it too (AgentDesk.finish), so whichever
+        order the two take, Rasa is not left paused with the bot in charge.
+        """
+        await self.pause_rasa(conversation_id)
+        if await self.store.get_mode(conversation_id) != "bot":
+            return True
+        log.info("%s was handed back while the gateway paused Rasa: resuming", conversation_id)
+        try:
+            await self.tracker_api.resume(conversation_id)
+        except RasaUnavailable as exc:
+            log.error("could not resume Rasa for %s after a hand-back: %s", conversation_id, exc)
+        return False
 
     async def open_case(
         self, conversation_id: str, reason: str, angry: bool, intent: str | None,
