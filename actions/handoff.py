@@ -12,7 +12,8 @@ from actions.scenario import answer_as, routed_scenario
 from xiaoer.order_changes import change_requests, describe
 
 # reason -> the script that tells the buyer a person is coming. The gateway opens a case
-# with the reason; "angry_buyer" is the gateway's own (xiaoer/anger.py), not sent from here.
+# with the reason; "angry_buyer" (xiaoer/anger.py) and "bot_error" (no answer at all) are the
+# gateway's own, not sent from here.
 HANDOFF_SCRIPTS = {
     "buyer_asked": "utter_handoff",
     "complaint": "utter_handoff_complaint",

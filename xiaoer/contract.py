@@ -36,6 +36,7 @@ HANDOFF_REASONS = {
     "shop_rule": "需人工决定",
     "delivery_check": "查物流",
     "price_check": "核实优惠价格",
+    "bot_error": "机器人没有回应",  # the gateway's own: the bot gave no answer at all (a part failed)
 }
 # Cases that jump the queue.
 URGENT_REASONS = frozenset({"angry_buyer", "refund_over_limit"})

@@ -31,6 +31,7 @@ from xiaoer.order_changes import clean_changes
 log = logging.getLogger(__name__)
 
 ANGRY_SCRIPT = "utter_handoff_complaint"
+BOT_ERROR_SCRIPT = "utter_handoff_bot_error"
 # Shop questions the bot still answers while the buyer waits in the line, and the action
 # that answers each (information only: a case already open needs no second hand-off).
 WAITING_ANSWERS = {
@@ -129,6 +130,14 @@ class Escalation:
                 await self.open_case(conversation_id, "angry_buyer", True, None)
                 told = [m for m in [await self.say(conversation_id, ANGRY_SCRIPT)] if m]
                 return Turn(messages + told, await self.queue_notices(conversation_id), "waiting")
+            if not messages:
+                # Every turn gets an answer; none at all means a part failed (the action server
+                # down, an action that raised): say so and bring a person, never leave silence.
+                log.error("the bot gave %s no answer: handing off", conversation_id)
+                await self.pause_rasa(conversation_id)
+                await self.open_case(conversation_id, "bot_error", angry, None)
+                told = [m for m in [await self.say(conversation_id, BOT_ERROR_SCRIPT)] if m]
+                return Turn(told, await self.queue_notices(conversation_id), "waiting")
             return Turn(messages, [], mode)
         # A person has (or will have) the conversation: the bot says nothing.
         handed_back = bool(messages or handoff) and not await self.keep_rasa_quiet(conversation_id)

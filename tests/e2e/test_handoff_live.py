@@ -240,3 +240,17 @@ def extra_gateway(bot, workdir, agents_file=None, port=None):
             process.kill()
             process.wait()
         log.close()
+
+
+def test_the_action_server_down_gets_an_apology_and_a_person_not_silence(live_bot):
+    conversation = new_conversation()
+    assert live_bot.say(conversation, "牛仔裤有弹力吗")["messages"], "answered while all is well"
+    live_bot.stop(["actions"])
+    try:
+        reply = live_bot.say(conversation, "那多少钱")  # Rasa answers nothing without its actions
+        assert reply["mode"] == "waiting", reply
+        assert said_by(live_bot, "utter_handoff_bot_error", reply["messages"][-1]["text"]), reply
+        assert case_of(live_bot, conversation)["case"]["reason"] == "bot_error"
+    finally:
+        live_bot.start(["actions"])
+        live_bot.wait_ready()

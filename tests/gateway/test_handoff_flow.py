@@ -42,6 +42,7 @@ def bot_rasa() -> PausingRasa:
             "改地址": handoff("order_change"),
             "有色差吗": [{"text": "实物拍摄，色差很小。"}],
             "什么破衣服，垃圾": [{"text": "抱歉给您带来不便。"}],
+            "牛仔裤多少钱": [],  # what Rasa answers when the action server is down: nothing
         },
         intents={"转人工": "request_human", "有色差吗": "color_difference", "JN-2801 165cm 穿什么码": "ask_size"},
     )
@@ -64,6 +65,7 @@ def test_opening_text(now, days, expected):
     ("改地址", "order_change", False),
     ("退款500元", "refund_over_limit", True),
     ("什么破衣服，垃圾", "angry_buyer", True),  # the bot did not hand off; the gateway did
+    ("牛仔裤多少钱", "bot_error", False),  # no answer at all: the gateway apologises and hands off
 ])
 def test_each_trigger_opens_a_case_with_its_reason(redis_prefix, message, reason, urgent):
     async def scenario():
@@ -78,9 +80,10 @@ def test_each_trigger_opens_a_case_with_its_reason(redis_prefix, message, reason
     assert reply["mode"] == "waiting"
     assert (case.reason, case.status, case.priority == 0) == (reason, "waiting", urgent)
     assert [n["text"] in texts("utter_queue_position", position=1) for n in reply["notices"]] == [True]
-    if reason == "angry_buyer":
+    if reason in ("angry_buyer", "bot_error"):
         assert rasa.appended == [(conv, [{"event": "pause"}])], "the gateway paused Rasa itself"
-        assert reply["messages"][-1]["text"] in texts("utter_handoff_complaint")
+        script = "utter_handoff_complaint" if reason == "angry_buyer" else "utter_handoff_bot_error"
+        assert reply["messages"][-1]["text"] in texts(script), "never a silence"
     else:
         assert rasa.appended == [], "Rasa paused itself"
 
