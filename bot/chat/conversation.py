@@ -67,7 +67,8 @@ class ConversationService:
         if self.escalation:
             # Opens a case when the bot hands off or the buyer is angry; keeps the bot
             # silent while a person has the conversation.
-            turn = await self.escalation.after_turn(conversation_id, text, mode, messages, controls)
+            turn = await self.escalation.after_turn(conversation_id, text, mode, messages, controls,
+                                                    asked_bot=not with_person)
             messages, notices, mode = turn.messages, turn.notices, turn.mode
         elif mode == "bot" and any("handoff" in control for control in controls):
             mode = "waiting"

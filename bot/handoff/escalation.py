@@ -115,8 +115,10 @@ class Escalation:
         mode: str,
         messages: list[dict[str, Any]],
         controls: list[dict[str, Any]],
+        asked_bot: bool = True,
     ) -> Turn:
-        """The bot's messages, the gateway's notices and the mode after this buyer message."""
+        """The bot's messages, the gateway's notices and the mode after this buyer message.
+        ``asked_bot``: the message went to a bot that was answering (not paused for a person)."""
         handoff = next((c["handoff"] for c in controls if isinstance(c.get("handoff"), dict)), None)
         angry = assess_anger(text).angry
         if mode == "bot":
@@ -130,7 +132,7 @@ class Escalation:
                 await self.open_case(conversation_id, "angry_buyer", True, None)
                 told = [m for m in [await self.say(conversation_id, ANGRY_SCRIPT)] if m]
                 return Turn(messages + told, await self.queue_notices(conversation_id), "waiting")
-            if not messages:
+            if not messages and asked_bot:
                 # Every turn gets an answer; none at all means a part failed (the action server
                 # down, an action that raised): say so and bring a person, never leave silence.
                 log.error("the bot gave %s no answer: handing off", conversation_id)
