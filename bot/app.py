@@ -41,7 +41,13 @@ from bot.infra.store import MemoryStore, RedisStore, Store, StoreUnavailable
 from bot.orders.service import open_orders
 from bot.orders.webhooks import order_blueprint
 from bot.staff.people import AgentDirectory, agents_file
-from bot.staff.sessions import SessionSigner, session_secret
+from bot.staff.sessions import (
+    MemorySessionStore,
+    RedisSessionStore,
+    SessionSigner,
+    StaffSessions,
+    session_secret,
+)
 from bot.trainer.review import ReviewRecorder
 from bot.trainer.routes import create_blueprint as trainer_workbench
 from bot.trainer.training_file import MODELS_DIR, TRAINING_FILE
@@ -87,21 +93,24 @@ async def open_store(settings: Settings) -> tuple[Store, str]:
 
 
 async def open_handoff(app: Sanic) -> None:
-    """The hand-off queue, live events and session secret on the store's Redis (or in memory).
+    """The hand-off queue, live events and staff sessions on the store's Redis (or in memory).
 
     Kept while the store is the same, so a test client's restarts keep the memory queue.
     """
     if getattr(app.ctx, "handoff_store", None) is app.ctx.store:
         return
     store = app.ctx.store
+    configured = app.ctx.settings.session_secret
     if isinstance(store, RedisStore):
         app.ctx.queue = RedisCaseQueue(store.redis, store.prefix)
         app.ctx.hub = RedisHub(store.redis, store.prefix)
-        secret = await session_secret(store.redis, store.prefix)
+        secret = await session_secret(store.redis, store.prefix, configured)
+        session_store: RedisSessionStore | MemorySessionStore = RedisSessionStore(store.redis, store.prefix)
     else:
         app.ctx.queue, app.ctx.hub = MemoryCaseQueue(), LocalHub()
-        secret = await session_secret(None, "")
-    app.ctx.sessions = SessionSigner(secret)
+        secret = await session_secret(None, "", configured)
+        session_store = MemorySessionStore()
+    app.ctx.sessions = StaffSessions(SessionSigner(secret), session_store)
     app.ctx.handoff_store = store
 
 
@@ -122,6 +131,11 @@ def create_app(
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    if settings.trust_proxy:
+        # X-Forwarded-For/-Proto from that many proxies in front are believed: the client's
+        # address (sign-in throttle) and https (the session cookie's Secure flag); otherwise
+        # Sanic's own SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER or SANIC_FORWARDED_SECRET, if set
+        app.config.PROXIES_COUNT = settings.trust_proxy
     app.ctx.settings = settings
     app.ctx.shop = shop
     # Everyone who may sign in (a broken agents file stops the start too); the console takes

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_SESSION_SECRET = 32
+ENVIRONMENTS = ("development", "production")
+
+
+class ConfigError(ValueError):
+    """A setting cannot be used; the message names the variable and what it needs."""
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,33 @@ class Settings:
     login_max_per_address: int = 20
     login_window_s: int = 900
     login_hash_concurrency: int = 2
+    # "production" (XIAOER_ENV) needs the session secret from the environment; anything else
+    # (the local demo, tests) makes one and keeps it in Redis
+    environment: str = "development"
+    # signs the staff session cookies; at least 32 characters in production
+    session_secret: str = field(default="", repr=False)
+    # proxies in front of the gateway whose X-Forwarded-For/-Proto are believed (0: none)
+    trust_proxy: int = 0
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     def __post_init__(self) -> None:
         # 0 would refuse every sign-in (or make every sign-in wait forever): say so at start
         for name in ("login_max_per_login", "login_max_per_address", "login_window_s", "login_hash_concurrency"):
             if getattr(self, name) < 1:
-                raise ValueError(f"XIAOER_{name.upper()} must be at least 1, not {getattr(self, name)}")
+                raise ConfigError(f"XIAOER_{name.upper()} must be at least 1, not {getattr(self, name)}")
+        if self.environment not in ENVIRONMENTS:  # a typo must not quietly mean "not production"
+            raise ConfigError(f"XIAOER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.environment!r}")
+        if self.trust_proxy < 0:
+            raise ConfigError(f"XIAOER_TRUST_PROXY must be the number of proxies in front (0, 1, ...), not {self.trust_proxy}")
+        if self.production and len(self.session_secret) < MIN_SESSION_SECRET:
+            problem = "is not set" if not self.session_secret else f"has only {len(self.session_secret)} characters"
+            raise ConfigError(
+                f"XIAOER_ENV=production needs XIAOER_SESSION_SECRET, at least {MIN_SESSION_SECRET} random "
+                f"characters, to sign staff sessions; it {problem}. Make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -66,4 +93,15 @@ class Settings:
             login_max_per_address=int(env.get("XIAOER_LOGIN_MAX_PER_ADDRESS", defaults.login_max_per_address)),
             login_window_s=int(env.get("XIAOER_LOGIN_WINDOW_S", defaults.login_window_s)),
             login_hash_concurrency=int(env.get("XIAOER_LOGIN_HASH_CONCURRENCY", defaults.login_hash_concurrency)),
+            environment=env.get("XIAOER_ENV", defaults.environment).strip().lower() or defaults.environment,
+            session_secret=env.get("XIAOER_SESSION_SECRET", ""),
+            trust_proxy=_count(env, "XIAOER_TRUST_PROXY"),
         )
+
+
+def _count(env: dict[str, str], name: str) -> int:
+    value = env.get(name, "").strip()
+    try:
+        return int(value or 0)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (the proxies in front; 0 for none), not {value!r}") from None

@@ -6,14 +6,18 @@
     python -m tools.demo_orders cancel <order_id>
     python -m tools.demo_orders ship <order_id> --tracking SF1234567890
     python -m tools.demo_orders deliver <order_id>
-    python -m tools.demo_orders metrics
+    python -m tools.demo_orders metrics --login demo   # a staff sign-in: asks for the password
 
-The conversation id is the buyer's (the widget keeps it in localStorage as its id).
+The conversation id is the buyer's (the widget keeps it in localStorage as its id). The
+metrics need an agent's or trainer's sign-in: --login/--password, or XIAOER_STAFF_LOGIN and
+XIAOER_STAFF_PASSWORD (without a password it asks for one); --area trainer for a trainer
+who is not an agent. The session is signed out again afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -61,8 +65,24 @@ def parser() -> argparse.ArgumentParser:
     ship = sub.add_parser("ship")
     ship.add_argument("order_id")
     ship.add_argument("--tracking", default="")
-    sub.add_parser("metrics", help="reminders sent and paid within 24 h, per script")
+    metrics = sub.add_parser("metrics", help="reminders sent and paid within 24 h, per script (staff sign-in)")
+    metrics.add_argument("--login", default=os.environ.get("XIAOER_STAFF_LOGIN"), help="default: XIAOER_STAFF_LOGIN")
+    metrics.add_argument("--password", default=os.environ.get("XIAOER_STAFF_PASSWORD"),
+                         help="default: XIAOER_STAFF_PASSWORD, else asked for")
+    metrics.add_argument("--area", choices=("agent", "trainer"), default="agent", help="where to sign in (default: agent)")
     return p
+
+
+def staff_metrics(url: str, login: str, password: str, area: str) -> httpx.Response:
+    """Sign in like the console does, read the metrics, sign out (the session ends)."""
+    with httpx.Client(base_url=url, timeout=10) as http:
+        signed = http.post(f"/{area}/api/login", json={"login": login, "password": password})
+        if not signed.is_success:
+            return signed
+        try:
+            return http.get("/api/metrics/reminders")
+        finally:
+            http.post(f"/{area}/api/logout")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url.rstrip("/")
     try:
         if args.command == "metrics":
-            response = httpx.get(f"{url}/api/metrics/reminders", timeout=10)
+            if not args.login:
+                print("the metrics need a staff sign-in: --login (or XIAOER_STAFF_LOGIN)", file=sys.stderr)
+                return 2
+            password = args.password or getpass.getpass(f"Password for {args.login}: ")
+            response = staff_metrics(url, args.login, password, args.area)
         else:
             secret = os.environ.get("XIAOER_WEBHOOK_SECRET")
             if not secret:

@@ -18,7 +18,8 @@ an event the order already had answers ``changed: false``. Answers ``{"order_id"
 404, an event that does not fit the order's status 409, each with ``{"error": ...}`` and
 nothing changed.
 
-``GET /api/metrics/reminders``: reminders sent and orders paid within 24 h, per variant.
+``GET /api/metrics/reminders``: reminders sent and orders paid within 24 h, per variant, for
+a signed-in agent or trainer (the staff session cookie; 401 without one).
 
 The handlers use ``app.ctx.orders`` (an :class:`bot.orders.service.OrderService`), set up when
 the gateway starts; without it (no Redis) they answer 503.
@@ -38,6 +39,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.orders.model import EVENTS, OrderConflict, OrderError, UnknownOrder
+from bot.staff.guards import staff_member
 from xiaoer import clock as app_clock
 
 log = logging.getLogger(__name__)
@@ -136,6 +138,8 @@ def order_blueprint(
 
     @bp.get("/api/metrics/reminders")
     async def reminder_metrics(request: Request) -> HTTPResponse:
+        if await staff_member(request, ("agent", "trainer")) is None:
+            return _error(401, "sign in as an agent or trainer first (/agent or /trainer)")
         service = getattr(request.app.ctx, "orders", None)
         if service is None:
             return _error(503, "reminder metrics need the Redis store, which this gateway does not have")

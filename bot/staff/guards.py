@@ -2,8 +2,12 @@
 with the area's role, asking from our own pages.
 
 :meth:`StaffArea.blueprint` gives an area its page, sign-in, sign-out and "me" routes and
-checks every API request (:meth:`StaffArea.check`); the area adds its own routes to it. The
-signed cookie itself is bot/staff/sessions.py.
+checks every API request (:meth:`StaffArea.check`); the area adds its own routes to it.
+The sessions themselves (kept on the server, the cookie names one) are bot/staff/sessions.py.
+
+Every request with a session looks the person up in the agents file as it is now
+(:meth:`bot.staff.people.AgentDirectory.refresh`): a session whose person was removed, or
+whose password changed since, is deleted and the request treated as not signed in.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from sanic.response import HTTPResponse, file
 from sanic.response import json as json_response
 
 from bot.infra.requests import BadRequest, error, read_staff_json
-from bot.staff.people import Agent
-from bot.staff.sessions import session_login, sign_in, sign_out
+from bot.staff.people import Agent, AgentDirectory
+from bot.staff.sessions import COOKIE, sign_in, sign_out
 from bot.staff.throttle import login_throttle
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,38 @@ def same_origin(request: Request) -> bool:
     """No Origin (not a browser's cross-site request) or our own host."""
     origin = request.headers.get("origin")
     return not origin or urlsplit(origin).netloc == request.host
+
+
+def people(request: Request) -> AgentDirectory:
+    """Everyone who may sign in, as the agents file says now."""
+    directory = request.app.ctx.people
+    directory.refresh()
+    return directory
+
+
+async def signed_in(request: Request) -> Agent | None:
+    """Whoever the request's session names, whatever their role: the session must be live and
+    its person still in the agents file with the password they signed in with."""
+    if hasattr(request.ctx, "signed_in"):  # looked up once per request
+        return request.ctx.signed_in
+    person, sessions = None, getattr(request.app.ctx, "sessions", None)
+    session = await sessions.find(request.cookies.get(COOKIE)) if sessions else None
+    if session is not None:
+        person = people(request).get(session.login)
+        if person is None or person.stamp != session.stamp:
+            log.info("ended a session of %r: no longer in the agents file, or a new password", session.login)
+            await sessions.end(session.id)
+            person = None
+        else:
+            request.ctx.staff_session = session
+    request.ctx.signed_in = person
+    return person
+
+
+async def staff_member(request: Request, roles: tuple[str, ...] = ("agent", "trainer")) -> Agent | None:
+    """The signed-in person when they have one of ``roles`` (for routes outside an area)."""
+    person = await signed_in(request)
+    return person if person and any(person.has_role(role) for role in roles) else None
 
 
 @dataclass(frozen=True)
@@ -58,11 +94,11 @@ class StaffArea:
 
         @bp.on_request
         async def check_session(request: Request) -> HTTPResponse | None:
-            return self.check(request)
+            return await self.check(request)
 
         @bp.get(self.page)
         async def page(request: Request) -> HTTPResponse:
-            status = 200 if self.person(request) else 401
+            status = 200 if await self.person(request) else 401
             html = request.app.ctx.settings.web_dir / self.html
             return await file(html, status=status, mime_type="text/html; charset=utf-8")
 
@@ -72,6 +108,8 @@ class StaffArea:
 
         @bp.post(self.api + "/logout")
         async def logout(request: Request) -> HTTPResponse:
+            # the session ends on the server too: a copy of the cookie stops working at once
+            await request.app.ctx.sessions.end(request.ctx.staff_session.id)
             return sign_out(json_response({"ok": True}))
 
         @bp.get(self.api + "/me")
@@ -80,25 +118,18 @@ class StaffArea:
 
         return bp
 
-    @staticmethod
-    def signed_in(request: Request) -> Agent | None:
-        """Whoever the request's session cookie names, whatever their role."""
-        login = session_login(request)
-        return request.app.ctx.people.get(login) if login else None
-
-    def person(self, request: Request) -> Agent | None:
+    async def person(self, request: Request) -> Agent | None:
         """The signed-in person, if they have this area's role."""
-        person = self.signed_in(request)
-        return person if person and person.has_role(self.role) else None
+        return await staff_member(request, (self.role,))
 
-    def check(self, request: Request) -> HTTPResponse | None:
+    async def check(self, request: Request) -> HTTPResponse | None:
         """None when the request may go on (``request.ctx.person`` is set), else the refusal."""
         path = request.path.rstrip("/") or "/"
         if not path.startswith(self.api_prefixes) or path == self.login_path:
             return None
         if not same_origin(request):
             return error(403, f"请从{self.title}页面操作")
-        person = self.signed_in(request)
+        person = await signed_in(request)
         if person is None or not (person.has_role(self.role) or self.tell_missing_role):
             return error(401, f"请先登录{self.title}")
         if not person.has_role(self.role):
@@ -124,7 +155,7 @@ class StaffArea:
         address = request.client_ip
         # failures counted per login and address; over a limit, no password check at all
         refused, person = await login_throttle(request.app).check(
-            name, address, functools.partial(request.app.ctx.people.verify, name, password))
+            name, address, functools.partial(people(request).verify, name, password))
         if refused is not None:
             log.info("refused %s sign-in for %r from %s: too many failures", self.role, name[:32], address)
             response = error(429, refused.reason)
@@ -137,4 +168,4 @@ class StaffArea:
             if self.tell_missing_role:
                 return error(403, self.missing_role)
             return error(401, WRONG_PASSWORD)
-        return sign_in(request, json_response(body(person)), person.login)
+        return await sign_in(request, json_response(body(person)), person.login, self.role, person.stamp)

@@ -14,12 +14,20 @@ Roles: ``agent`` signs in to the console at /agent, ``trainer`` to the workbench
 Add an agent or change a password (asks for the password twice)::
 
     .venv/bin/python -m bot.staff.people add LOGIN --name 小美 [--file agents.yml]
+
+The gateway reads the file again when it changes (its modification time, size or inode,
+looked at on each staff request): a person removed from it, or who lost a role, is signed
+out at their next request, and a new password ends the sessions of the old one (see
+:attr:`Agent.stamp`). No restart is needed. A file that cannot be read then lets nobody in
+until it is fixed.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
+import logging
 import os
 import re
 import sys
@@ -32,6 +40,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from bot.config import ROOT
 
+log = logging.getLogger(__name__)
 DEFAULT_FILE = ROOT / "agents.yml"
 LOGIN = re.compile(r"[a-z0-9_.-]{2,32}\Z")
 MIN_PASSWORD = 8
@@ -59,6 +68,12 @@ class Agent:
     def public(self) -> dict[str, str]:
         return {"login": self.login, "name": self.name}
 
+    @property
+    def stamp(self) -> str:
+        """A fingerprint of the password hash (which has its own salt): kept in a session at
+        sign-in, it no longer matches once the password is changed or the person is added anew."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
@@ -81,30 +96,69 @@ def _read(path: Path) -> list[dict]:
     return entries
 
 
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What changes when the file is written or replaced (None: no file)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _parse(path: Path) -> list[Agent]:
+    agents = []
+    for number, entry in enumerate(_read(path), 1):
+        where = f"{path}: agent {number}"
+        if not isinstance(entry, dict):
+            raise AgentConfigError(f"{where}: expected login, name and password_hash")
+        login, name, hashed = entry.get("login"), entry.get("name"), entry.get("password_hash")
+        if not isinstance(login, str) or not LOGIN.match(login):
+            raise AgentConfigError(f"{where}: login must be 2-32 lower-case letters, digits, '.', '_' or '-'")
+        if not isinstance(hashed, str) or not hashed.startswith("$argon2"):
+            raise AgentConfigError(f"{where} ({login}): password_hash must be an argon2 hash (python -m bot.staff.people add)")
+        roles = entry.get("roles", list(DEFAULT_ROLES))
+        if isinstance(roles, str):
+            roles = [roles]
+        if not isinstance(roles, list) or not roles or any(r not in ROLES for r in roles):
+            raise AgentConfigError(f"{where} ({login}): roles must be a list of {', '.join(ROLES)}")
+        agents.append(Agent(login, str(name or login), hashed, tuple(dict.fromkeys(roles))))
+    return agents
+
+
 class AgentDirectory:
-    def __init__(self, agents: list[Agent]) -> None:
+    """Everyone who may sign in. Loaded from a file, it follows the file's changes
+    (:meth:`refresh`); made from a list (tests), it stays as it is."""
+
+    def __init__(self, agents: list[Agent], path: Path | None = None) -> None:
         self._agents = {a.login: a for a in agents}
+        self.path = path
+        self._seen = _signature(path) if path else None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "AgentDirectory":
+        """The file's people; a broken file raises :class:`AgentConfigError` (the start stops)."""
         path = Path(path) if path else agents_file()
-        agents = []
-        for number, entry in enumerate(_read(path), 1):
-            where = f"{path}: agent {number}"
-            if not isinstance(entry, dict):
-                raise AgentConfigError(f"{where}: expected login, name and password_hash")
-            login, name, hashed = entry.get("login"), entry.get("name"), entry.get("password_hash")
-            if not isinstance(login, str) or not LOGIN.match(login):
-                raise AgentConfigError(f"{where}: login must be 2-32 lower-case letters, digits, '.', '_' or '-'")
-            if not isinstance(hashed, str) or not hashed.startswith("$argon2"):
-                raise AgentConfigError(f"{where} ({login}): password_hash must be an argon2 hash (python -m bot.staff.people add)")
-            roles = entry.get("roles", list(DEFAULT_ROLES))
-            if isinstance(roles, str):
-                roles = [roles]
-            if not isinstance(roles, list) or not roles or any(r not in ROLES for r in roles):
-                raise AgentConfigError(f"{where} ({login}): roles must be a list of {', '.join(ROLES)}")
-            agents.append(Agent(login, str(name or login), hashed, tuple(dict.fromkeys(roles))))
-        return cls(agents)
+        seen = _signature(path)
+        directory = cls(_parse(path), path)
+        directory._seen = seen
+        return directory
+
+    def refresh(self) -> None:
+        """Read the file again if it changed since it was last read: cheap (one stat) when not."""
+        if self.path is None:
+            return
+        seen = _signature(self.path)
+        if seen == self._seen:
+            return
+        try:
+            agents = _parse(self.path)
+        except (AgentConfigError, OSError, UnicodeDecodeError) as exc:
+            # nobody, rather than people who may have been removed, until the file is fixed
+            log.error("%s cannot be read (%s): nobody can sign in until it is fixed", self.path, exc)
+            agents = []
+        self._agents = {a.login: a for a in agents}
+        self._seen = seen
+        log.info("%s changed: %d people may sign in", self.path, len(agents))
 
     def with_role(self, role: str) -> "AgentDirectory":
         """Only the people who have this role (the console uses its agents, the workbench its trainers)."""
@@ -145,7 +199,10 @@ def add_agent(path: Path, login: str, name: str, password: str, roles: list[str]
              "# hashes; roles: agent (the default) and/or trainer. Add one with\n" \
              "#   .venv/bin/python -m bot.staff.people add LOGIN --name NAME [--role agent --role trainer]\n"
     body = yaml.safe_dump({"agents": entries}, allow_unicode=True, sort_keys=False)
-    path.write_text(header + body, encoding="utf-8")
+    # written aside and renamed over it, so a gateway reading it meanwhile never sees half a file
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(header + body, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Without a session, every console route and the console socket answer 401 or 403."""
+"""Without a session, every console route and the console socket answer 401 or 403; a
+signed-out session is refused even with a kept copy of its cookie."""
 
 from __future__ import annotations
 
@@ -43,17 +44,20 @@ def test_every_console_route_needs_a_session(redis_prefix):
                 forged = await anonymous.get("/agent/api/queue", cookies={"xiaoer_agent": "demo"})
                 foreign = SessionSigner("another-secret").issue("demo")
                 other_secret = await anonymous.get("/agent/api/queue", cookies={"xiaoer_agent": foreign})
+                # signed with the right secret, but no session of that id on the server
+                made_up = gateway.app.ctx.sessions.signer.issue("made-up-session-id")
+                no_session = await anonymous.get("/agent/api/queue", cookies={"xiaoer_agent": made_up})
                 page = await anonymous.get("/agent")
-            return routes, results, forged.status_code, other_secret.status_code, page
+            return routes, results, forged.status_code, other_secret.status_code, no_session.status_code, page
 
-    routes, results, forged, other_secret, page = run(scenario())
+    routes, results, forged, other_secret, no_session, page = run(scenario())
     assert len(routes) >= 9, routes
     for (method, path), (status, reason) in results.items():
         if path == "/agent/api/login":
             assert status == 401, (method, path)  # a wrong password
         else:
             assert status == 401 and reason == "请先登录客服工作台", (method, path, status)
-    assert forged == 401 and other_secret == 401
+    assert forged == 401 and other_secret == 401 and no_session == 401
     assert page.status_code == 401 and "登录" in page.text, "the page shows only the sign-in form"
     assert "default-src 'self'" in page.headers["content-security-policy"]
 
@@ -91,19 +95,23 @@ def test_sign_in_sets_a_safe_cookie_and_wrong_passwords_fail(redis_prefix):
                 changed_elsewhere = await http.post(
                     f"/agent/api/cases/{CONV}/claim", headers={"Origin": "http://evil.example"}
                 )
+                copied = http.cookies["xiaoer_agent"]
                 await http.post("/agent/api/logout")
                 after_logout = await http.get("/agent/api/me")
-            return wrong, unknown, cross_site, right, me, changed_elsewhere, after_logout
+                # the cookie kept from before the sign-out (copied elsewhere) is refused too
+                copy_after_logout = await http.get("/agent/api/me", cookies={"xiaoer_agent": copied})
+            return wrong, unknown, cross_site, right, me, changed_elsewhere, (after_logout, copy_after_logout)
 
-    wrong, unknown, cross_site, right, me, changed_elsewhere, after_logout = run(scenario())
+    wrong, unknown, cross_site, right, me, changed_elsewhere, (after_logout, copy_after_logout) = run(scenario())
     assert wrong.status_code == 401 and unknown.status_code == 401
     assert wrong.json() == unknown.json(), "a wrong login and a wrong password look the same"
     assert cross_site.status_code == 403
     cookie = right.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
+    assert "secure" not in cookie, "plain http, no trusted proxy: not Secure"
     assert me.json()["agent"] == {"login": "demo", "name": "小美"}
     assert changed_elsewhere.status_code == 403
-    assert after_logout.status_code == 401
+    assert after_logout.status_code == 401 and copy_after_logout.status_code == 401
 
 
 def test_agents_file_keeps_only_argon2_hashes(tmp_path):
