@@ -17,11 +17,14 @@ compose() {
     if command -v docker-compose >/dev/null 2>&1; then docker-compose -f docker-compose.yml "$@"
     else docker compose -f docker-compose.yml "$@"; fi
 }
-# Rasa and the gateway need a shared token: compose must refuse to start without one...
-if (unset XIAOER_INTERNAL_TOKEN; compose config -q) >/dev/null 2>&1; then
-    echo "docker-compose.yml must refuse to start without XIAOER_INTERNAL_TOKEN" >&2
-    exit 1
-fi
-# ...and be valid with one (a placeholder: this only parses the file).
-XIAOER_INTERNAL_TOKEN=check-compose-placeholder compose config -q
+# Secrets a deployment must bring: compose must refuse to start without each...
+export XIAOER_INTERNAL_TOKEN=check-compose-placeholder XIAOER_SESSION_SECRET=check-compose-placeholder
+for secret in XIAOER_INTERNAL_TOKEN XIAOER_SESSION_SECRET; do
+    if (unset "$secret"; compose config -q) >/dev/null 2>&1; then
+        echo "docker-compose.yml must refuse to start without $secret" >&2
+        exit 1
+    fi
+done
+# ...and be valid with them (placeholders: this only parses the file).
+compose config -q
 echo "docker-compose.yml is valid"

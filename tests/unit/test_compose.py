@@ -82,3 +82,9 @@ def test_rasa_and_the_gateway_share_a_required_internal_token():
     assert SERVICES["gateway"]["environment"]["XIAOER_INTERNAL_TOKEN"] == token
     command = SERVICES["rasa"]["command"]
     assert command[command.index("--auth-token") + 1] == token
+
+
+def test_a_deployment_is_production_and_brings_its_own_session_secret():
+    gateway = SERVICES["gateway"]["environment"]
+    assert gateway["XIAOER_ENV"] == "production"
+    assert gateway["XIAOER_SESSION_SECRET"].startswith("${XIAOER_SESSION_SECRET:?")
