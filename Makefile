@@ -20,7 +20,7 @@ export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 .SHELLFLAGS := -o pipefail -c
 QUIET_PIP := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
-.PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps clean
+.PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps erase-buyer clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -94,6 +94,10 @@ lint-scripts: $(VENV)/.installed ## check the reply scripts
 
 check-compose: ## validate docker-compose.yml with docker-compose's own parser (no engine needed)
 	@tools/check-compose.sh
+
+erase-buyer: $(VENV)/.installed ## erase one buyer's data from Redis (and Rasa's tracker): ID=<conversation id>
+	@[ -n "$(ID)" ] || { echo "usage: make erase-buyer ID=<conversation id>"; exit 2; }
+	@$(VENV)/bin/python -m tools.erase_buyer "$(ID)"
 
 clean: ## remove the environments and trained models
 	rm -rf $(VENV) $(RASA_VENV) models .pytest_cache

@@ -16,6 +16,8 @@ import asyncio
 import functools
 import json
 import logging
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from sanic import Request, Sanic
@@ -53,7 +55,8 @@ from bot.trainer.routes import create_blueprint as trainer_workbench
 from bot.trainer.training_file import MODELS_DIR, TRAINING_FILE
 from xiaoer import clock as app_clock
 from xiaoer.scripts import ScriptCorpus
-from xiaoer.shop import load_shop
+from xiaoer.shop import Shop, load_shop
+from xiaoer.shop.model import DEFAULT_RETENTION_S
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +79,12 @@ async def redis_answers(store: RedisStore, wait_s: float, every_s: float = 0.5) 
     return True
 
 
-async def open_store(settings: Settings) -> tuple[Store, str]:
-    """The configured store; with "auto", Redis when it answers, else memory (and say so)."""
+async def open_store(settings: Settings, retention_s: int = DEFAULT_RETENTION_S) -> tuple[Store, str]:
+    """The configured store; with "auto", Redis when it answers, else memory (and say so).
+    A conversation's Redis keys expire ``retention_s`` after its last activity."""
     if settings.store == "memory":
         return MemoryStore(), "memory"
-    store = RedisStore(settings.redis_url, prefix=settings.key_prefix)
+    store = RedisStore(settings.redis_url, prefix=settings.key_prefix, retention_s=retention_s)
     if settings.store == "redis" or await redis_answers(store, settings.redis_wait_s):
         return store, "redis"
     await store.close()
@@ -102,7 +106,7 @@ async def open_handoff(app: Sanic) -> None:
     store = app.ctx.store
     configured = app.ctx.settings.session_secret
     if isinstance(store, RedisStore):
-        app.ctx.queue = RedisCaseQueue(store.redis, store.prefix)
+        app.ctx.queue = RedisCaseQueue(store.redis, store.prefix, retention_s=app.ctx.shop.retention_seconds)
         app.ctx.hub = RedisHub(store.redis, store.prefix)
         secret = await session_secret(store.redis, store.prefix, configured)
         session_store: RedisSessionStore | MemorySessionStore = RedisSessionStore(store.redis, store.prefix)
@@ -112,6 +116,18 @@ async def open_handoff(app: Sanic) -> None:
         session_store = MemorySessionStore()
     app.ctx.sessions = StaffSessions(SessionSigner(secret), session_store)
     app.ctx.handoff_store = store
+
+
+def tracker_ttl_mismatch(shop: Shop, env: Mapping[str, str]) -> str | None:
+    """Why Rasa would keep trackers longer or shorter than the shop keeps buyers' data
+    (``XIAOER_TRACKER_TTL_S``, endpoints.yml's record_exp, set beside this gateway), or None."""
+    value = env.get("XIAOER_TRACKER_TTL_S")
+    if value is None or value.strip() == str(shop.retention_seconds):
+        return None
+    return (
+        f"XIAOER_TRACKER_TTL_S is {value!r} but shop.yml keeps buyers' data {shop.retention_days} days: "
+        f"give Rasa XIAOER_TRACKER_TTL_S={shop.retention_seconds} (python -m tools.retention_seconds)"
+    )
 
 
 def create_app(
@@ -126,6 +142,8 @@ def create_app(
     settings = settings or Settings.from_env()
     # A broken shop configuration stops the start with the file, line and problem.
     shop = load_shop(settings.shop_dir)
+    if (mismatch := tracker_ttl_mismatch(shop, os.environ)) is not None:
+        log.warning("%s", mismatch)
     # readable Chinese in every JSON answer, not \uXXXX escapes
     app = Sanic(name, dumps=functools.partial(json.dumps, ensure_ascii=False))
     app.config.REQUEST_MAX_SIZE = 64 * 1024
@@ -148,7 +166,7 @@ def create_app(
 
     @app.before_server_start
     async def connect(app: Sanic) -> None:
-        app.ctx.store, app.ctx.store_kind = (store, "given") if store else await open_store(settings)
+        app.ctx.store, app.ctx.store_kind = (store, "given") if store else await open_store(settings, shop.retention_seconds)
         app.ctx.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout, token=settings.internal_token)
         app.ctx.tracker_api = tracker_api or RasaTrackerApi(settings.rasa_url, token=settings.internal_token)
         app.ctx.corpus = ScriptCorpus(settings.scripts_dir)

@@ -7,6 +7,10 @@ started=$(date +%s)
 export PORT=${PORT:-8000} GATEWAY_PORT=${PORT:-8000} RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export XIAOER_KEY_PREFIX=${XIAOER_KEY_PREFIX:-xiaoer}
+# Rasa keeps a tracker as long as the gateway keeps the conversation (shop.yml's retention_days);
+# a broken shop stops here with its file, line and problem.
+XIAOER_TRACKER_TTL_S=$(.venv/bin/python -m tools.retention_seconds)
+export XIAOER_TRACKER_TTL_S
 eval "$(tools/redis-env.sh)"
 if tools/ensure-redis.sh 2>/dev/null; then
     export XIAOER_STORE=redis RASA_ENDPOINTS=endpoints.yml

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from tools.retention_seconds import retention_seconds
 from xiaoer.clock import OFFSET_ENV, offset_to, today_at
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +140,8 @@ class LiveBot:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "XIAOER_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "XIAOER_INTERNAL_TOKEN": self.internal_token,
+            # Rasa's record_exp (endpoints.yml): the retention of the shop this stack runs
+            "XIAOER_TRACKER_TTL_S": str(retention_seconds(self.shop_dir if self.shop_dir.exists() else ROOT / "shop")),
             OFFSET_ENV: f"{self.clock_offset:.3f}",
             **self.env_overrides,
         }

@@ -16,6 +16,7 @@ from bot.handoff.understanding import (
     annotate,
     buyer_slots,
     item_and_order,
+    recent_events,
     turns,
 )
 from bot.infra.outbound import Outbound
@@ -93,7 +94,8 @@ class AgentDesk:
         return case
 
     async def detail(self, conversation_id: str) -> dict[str, Any]:
-        """The whole conversation, what the bot understood at each turn, item, order, suggestions."""
+        """The conversation (its last LOG_SHOWN messages), what the bot understood at each of
+        its recent turns (a long tracker is cut: recent_events), item, order, suggestions."""
         case = await self._case(conversation_id)
         try:
             tracker = await self.tracker_api.tracker(conversation_id)
@@ -115,7 +117,7 @@ class AgentDesk:
         return {
             "case": await self.view(case),
             "mode": await self.store.get_mode(conversation_id),
-            "messages": annotate(messages, turns(tracker.get("events") or [])),
+            "messages": annotate(messages, turns(recent_events(tracker.get("events") or []))),
             "slots": slots,
             "item": item_view,
             "order_id": order_id,

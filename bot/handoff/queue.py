@@ -6,6 +6,9 @@ opened, so angry buyers and refunds come first and the rest in order of arrival.
 Opening, claiming, escalating, releasing and closing are each one Lua script, so two
 agents claiming the same case at once cannot both get it, on any number of gateways.
 
+A case stays while it is open; a closed one expires after the shop's retention
+(shop.yml's retention_days), and so does the log of closed cases, which keeps none older.
+
 ``MemoryCaseQueue`` is the single-process twin for `make run` without Redis.
 """
 
@@ -19,6 +22,7 @@ from typing import Any, Callable, Protocol
 from bot.infra.store import StoreUnavailable
 from xiaoer import clock as app_clock
 from xiaoer.contract import URGENT_REASONS
+from xiaoer.shop.model import DEFAULT_RETENTION_S
 
 URGENT, NORMAL = 0, 1
 # Priority classes far apart in the score, so a later urgent case still comes first.
@@ -93,6 +97,7 @@ class CaseQueue(Protocol):
 
 
 # KEYS: case hash, queue. ARGV: conversation id, score, then the case's field/value pairs.
+# A new case has no expiry: it lives while it is open (CLOSE sets one).
 OPEN = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'waiting' or status == 'claimed' then return 0 end
@@ -129,19 +134,35 @@ redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[2], score, ARGV[1])
 return 1
 """
-# KEYS: case hash, the agent's set, closed log. ARGV: conversation id, agent, outcome, time, kept.
+# KEYS: case hash, the agent's set, closed log. ARGV: conversation id, agent, outcome, time,
+# kept, retention (seconds). The closed case and the log expire after the retention, and the
+# log drops its records closed longer ago than that (the oldest are at its right end).
 CLOSE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'claimed' or redis.call('HGET', KEYS[1], 'agent') ~= ARGV[2] then
   return false
 end
 redis.call('HSET', KEYS[1], 'status', 'closed', 'outcome', ARGV[3], 'closed_at', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('SREM', KEYS[2], ARGV[1])
 local case = redis.call('HGETALL', KEYS[1])
 local record = {}
 for i = 1, #case, 2 do record[case[i]] = case[i + 1] end
 redis.call('LPUSH', KEYS[3], cjson.encode(record))
 redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[5]) - 1)
+local oldest_kept = tonumber(ARGV[4]) - tonumber(ARGV[6])
+while true do
+  local last = redis.call('LINDEX', KEYS[3], -1)
+  if not last or (tonumber(cjson.decode(last)['closed_at']) or 0) >= oldest_kept then break end
+  redis.call('RPOP', KEYS[3])
+end
+redis.call('EXPIRE', KEYS[3], ARGV[6])
 return case
+"""
+# KEYS: case hash. ARGV: time. Only on a case that is there (never a bare hash without expiry).
+NOTIFIED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'notified_at', ARGV[1])
+return 1
 """
 
 
@@ -152,17 +173,21 @@ def _pairs(flat: list[str]) -> dict[str, str]:
 class RedisCaseQueue:
     """Cases under ``{prefix}:case:{id}``, the queue at ``{prefix}:queue``."""
 
-    def __init__(self, redis: Any, prefix: str, clock: Callable[[], float] = app_clock.now) -> None:
+    def __init__(
+        self, redis: Any, prefix: str, clock: Callable[[], float] = app_clock.now,
+        retention_s: int = DEFAULT_RETENTION_S,
+    ) -> None:
         import redis.exceptions as errors
 
         self._errors = (errors.ConnectionError, errors.TimeoutError, OSError)
         self.redis = redis
         self.prefix = prefix
         self.clock = clock
+        self.retention_s = int(retention_s)
         self._scripts = {
             name: redis.register_script(source)
             for name, source in {"open": OPEN, "claim": CLAIM, "escalate": ESCALATE,
-                                 "release": RELEASE, "close": CLOSE}.items()
+                                 "release": RELEASE, "close": CLOSE, "notified": NOTIFIED}.items()
         }
 
     def _case_key(self, conversation_id: str) -> str:
@@ -233,11 +258,12 @@ class RedisCaseQueue:
 
     async def close(self, conversation_id: str, agent: str, outcome: str) -> Case | None:
         keys = [self._case_key(conversation_id), self._agent_key(agent), f"{self.prefix}:cases:closed"]
-        flat = await self._run("close", keys, [conversation_id, agent, outcome, self.clock(), CLOSED_KEPT])
+        flat = await self._run(
+            "close", keys, [conversation_id, agent, outcome, self.clock(), CLOSED_KEPT, self.retention_s])
         return Case.from_hash(_pairs(flat)) if flat else None
 
     async def mark_notified(self, conversation_id: str, when: float) -> None:
-        await self._call(self.redis.hset(self._case_key(conversation_id), "notified_at", str(when)))
+        await self._run("notified", [self._case_key(conversation_id)], [str(when)])
 
 
 class MemoryCaseQueue:

@@ -18,10 +18,39 @@ INTENT_NAMES_ZH = {**INTENTS, FALLBACK_INTENT: FALLBACK_WORDS}
 REASON_NAMES_ZH = HANDOFF_REASONS
 # Slots that are bookkeeping, not something the buyer told us.
 INTERNAL_SLOTS = {"handoff_reason", "session_started_metadata", "requested_slot"}
+# What the console reads of a long tracker (Rasa's tracker API gives the whole history):
+# the events from the TURNS_SHOWN-th last buyer message on, and never more than EVENTS_SHOWN.
+TURNS_SHOWN = 200
+EVENTS_SHOWN = 2000
 
 
 def buyer_slots(slots: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (slots or {}).items() if v not in (None, "", []) and k not in INTERNAL_SLOTS}
+
+
+def recent_events(
+    events: list[dict[str, Any]], buyer_messages: int = TURNS_SHOWN, limit: int = EVENTS_SHOWN
+) -> list[dict[str, Any]]:
+    """The tail of a tracker's events that the console reads: from the ``buyer_messages``-th last
+    buyer message on, at most ``limit`` events. A pause in force where it is cut is kept
+    in front, so the turns after it still show as said while paused."""
+    start = max(0, len(events) - limit)
+    seen = 0
+    for index in range(len(events) - 1, start - 1, -1):
+        if events[index].get("event") == "user":
+            seen += 1
+            if seen == buyer_messages:
+                start = index
+                break
+    if start == 0:
+        return events
+    tail = events[start:]
+    for event in reversed(events[:start]):  # only the latest pause or resume before the cut
+        if event.get("event") == "pause":
+            return [{"event": "pause"}, *tail[max(0, len(tail) + 1 - limit):]]
+        if event.get("event") == "resume":
+            break
+    return tail
 
 
 def turns(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -58,18 +87,18 @@ def turns(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def annotate(log: list[dict[str, Any]], rasa_turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The gateway's log with each buyer message's turn attached (matched in order by text)."""
-    pending = list(rasa_turns)
-    annotated = []
-    for message in log:
-        message = dict(message)
+    """The gateway's log with each buyer message's turn attached, matched by text in order
+    from the latest back: both end now, and either may start earlier (the console shows the
+    log's tail and the tracker's recent_events), so an older message never takes a newer turn."""
+    pending = list(reversed(rasa_turns))
+    annotated = [dict(message) for message in log]
+    for message in reversed(annotated):
         if message.get("sender") == "buyer":
             for index, turn in enumerate(pending):
                 if turn["text"] == message.get("text"):
                     message["understood"] = turn
                     del pending[: index + 1]
                     break
-        annotated.append(message)
     return annotated
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any, Protocol
 
 from xiaoer import clock as app_clock
+from xiaoer.shop.model import DEFAULT_RETENTION_S
 
 MODES = ("bot", "waiting", "human")
 
@@ -38,17 +39,35 @@ def stamp(message: dict[str, Any]) -> dict[str, Any]:
 
 
 class MemoryStore:
-    """A single-process store for `make run` on a machine without Redis."""
+    """A single-process store for `make run` on a machine without Redis.
+
+    It keeps the ``MAX_CONVERSATIONS`` most recently active conversations; the least
+    recently active is dropped first, so a long demo cannot grow without bound.
+    """
+
+    MAX_CONVERSATIONS = 10_000
 
     def __init__(self) -> None:
         self._logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._modes: dict[str, str] = {}
-        self._variants: dict[tuple[str, str], list[int]] = {}
+        self._variants: dict[str, dict[str, list[int]]] = {}  # conversation -> script -> used
+        self._active: dict[str, None] = {}  # conversations, least recently active first
 
     async def ping(self) -> bool:
         return True
 
+    def _touch(self, conversation_id: str) -> None:
+        """The conversation is active now; past the cap, the least recently active goes."""
+        self._active.pop(conversation_id, None)
+        self._active[conversation_id] = None  # to the end: dicts keep insertion order
+        while len(self._active) > self.MAX_CONVERSATIONS:
+            oldest = next(iter(self._active))
+            del self._active[oldest]
+            for kept in (self._logs, self._modes, self._variants):
+                kept.pop(oldest, None)
+
     async def append_message(self, conversation_id: str, message: dict[str, Any]) -> None:
+        self._touch(conversation_id)
         self._logs[conversation_id].append(stamp(message))
 
     async def messages(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -62,13 +81,15 @@ class MemoryStore:
 
     async def set_mode(self, conversation_id: str, mode: str) -> None:
         assert mode in MODES, mode
+        self._touch(conversation_id)
         self._modes[conversation_id] = mode
 
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]:
-        return list(self._variants.get((conversation_id, script_id), []))
+        return list(self._variants.get(conversation_id, {}).get(script_id, []))
 
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None:
-        self._variants[(conversation_id, script_id)] = list(used)
+        self._touch(conversation_id)
+        self._variants.setdefault(conversation_id, {})[script_id] = list(used)
 
     async def close(self) -> None:
         return None
@@ -78,9 +99,15 @@ RETRIES = 4
 
 
 class RedisStore:
-    """Conversations in Redis under ``{prefix}:conv:{id}:*``; connects lazily."""
+    """Conversations in Redis under ``{prefix}:conv:{id}:*``; connects lazily.
 
-    def __init__(self, url: str, prefix: str = "xiaoer", max_log: int = 5000) -> None:
+    Every key of a conversation expires ``retention_s`` after the conversation's last
+    activity (shop.yml's retention_days): each write sets its key's expiry in the same
+    transaction, and a new message renews them all.
+    """
+
+    def __init__(self, url: str, prefix: str = "xiaoer", max_log: int = 5000,
+                 retention_s: int = DEFAULT_RETENTION_S) -> None:
         import redis.asyncio as redis  # only the Redis store needs the client
         from redis.asyncio.retry import Retry
         from redis.backoff import ExponentialBackoff
@@ -95,6 +122,7 @@ class RedisStore:
         )
         self.prefix = prefix
         self.max_log = max_log
+        self.retention_s = int(retention_s)
 
     def _key(self, conversation_id: str, part: str) -> str:
         return f"{self.prefix}:conv:{conversation_id}:{part}"
@@ -116,7 +144,8 @@ class RedisStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.rpush(key, json.dumps(stamp(message), ensure_ascii=False))
         pipe.ltrim(key, -self.max_log, -1)
-        pipe.zadd(f"{self.prefix}:conversations", {conversation_id: app_clock.now()})
+        for part in ("log", "meta", "variants"):  # an active conversation's keys live on
+            pipe.expire(self._key(conversation_id, part), self.retention_s)
         await self._call(pipe.execute())
 
     async def messages(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -132,7 +161,11 @@ class RedisStore:
 
     async def set_mode(self, conversation_id: str, mode: str) -> None:
         assert mode in MODES, mode
-        await self._call(self.redis.hset(self._key(conversation_id, "meta"), "mode", mode))
+        key = self._key(conversation_id, "meta")
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(key, "mode", mode)
+        pipe.expire(key, self.retention_s)
+        await self._call(pipe.execute())
 
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]:
         value = await self._call(self.redis.hget(self._key(conversation_id, "variants"), script_id))
@@ -140,7 +173,11 @@ class RedisStore:
 
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None:
         value = ",".join(str(int(v)) for v in used)
-        await self._call(self.redis.hset(self._key(conversation_id, "variants"), script_id, value))
+        key = self._key(conversation_id, "variants")
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(key, script_id, value)
+        pipe.expire(key, self.retention_s)
+        await self._call(pipe.execute())
 
     async def close(self) -> None:
         await self.redis.aclose()

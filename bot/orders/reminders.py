@@ -13,6 +13,10 @@ Keys, under the store's prefix:
 - ``reminders:sent_to:{conversation}``  sorted set, order id -> sent_at (the 24 h cap)
 - ``metrics:reminders``  hash: ``sent:{script}``, ``paid_24h:{script}``, ``capped:{script}``
 
+A reminder's record and the buyer's waiting set expire after the shop's retention
+(shop.yml's retention_days) from their last change, the sent-to set after the 24 h cap's
+two days (or the retention, if shorter); a paid or cancelled order leaves the waiting set.
+
 The rules are plain functions (:func:`release_time`, :func:`cap_allows`,
 :func:`reminder_script`); :class:`ReminderScheduler` applies them with an injected clock.
 """
@@ -28,6 +32,7 @@ from bot.orders.store import RedisOrderStore
 from xiaoer import clock as app_clock
 from xiaoer.order_access import order_key
 from xiaoer.shop import TimeWindow
+from xiaoer.shop.model import DEFAULT_RETENTION_S
 
 if TYPE_CHECKING:
     from bot.orders.messages import OrderMessages
@@ -37,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
+SENT_TO_KEPT = 2 * DAY  # the 24 h cap looks one day back
 # The gateway renders these (no Rasa round trip); one per kind, the variant counted in metrics.
 SCRIPT_SILENT = "utter_payment_reminder_silent"  # ordered without chatting
 SCRIPT_CHATTED = "utter_payment_reminder_chatted"  # ordered after chatting
@@ -92,13 +98,13 @@ return ids
 """
 
 # Take a place under the buyer's 24 h cap. 2: this order has its place already (a sender
-# died after taking it), 1: taken now, 0: the cap is full.
+# died after taking it), 1: taken now, 0: the cap is full. ARGV: order, now, cap, expiry.
 _RESERVE = """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 2 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[2]) - 86400)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('EXPIRE', KEYS[1], 172800)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 """
 
@@ -133,15 +139,18 @@ end
 local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not lease or tonumber(lease) ~= tonumber(ARGV[2]) then return 'lost' end
 redis.call('HSET', KEYS[2], 'sending', ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 'ok'
 """
 
 # Record the sending once and count it once, and drop the reminder from the schedule.
+# ARGV: order, now, script, the record's expiry.
 _FINISH = """
 if redis.call('HSETNX', KEYS[1], 'sent_at', ARGV[2]) == 1 then
   redis.call('HSET', KEYS[1], 'script', ARGV[3])
   redis.call('HINCRBY', KEYS[2], 'sent:' .. ARGV[3], 1)
 end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('SREM', KEYS[5], ARGV[1])
@@ -163,6 +172,7 @@ class ReminderScheduler:
         lease_seconds: float = 120.0,
         interval: float = 5.0,
         batch: int = 50,
+        retention_s: int = DEFAULT_RETENTION_S,
     ) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -173,6 +183,7 @@ class ReminderScheduler:
         self.lease_seconds = lease_seconds
         self.interval = interval
         self.batch = batch
+        self.retention_s = int(retention_s)
         self._claim = redis.register_script(_CLAIM)
         self._reserve = redis.register_script(_RESERVE)
         self._finish = redis.register_script(_FINISH)
@@ -213,8 +224,9 @@ class ReminderScheduler:
         pipe.hset(self.record_key(order.order_id), mapping={
             "conversation_id": order.conversation_id, "kind": "chatted" if chatted else "silent",
         })
-        pipe.expire(self.record_key(order.order_id), 30 * DAY)
+        pipe.expire(self.record_key(order.order_id), self.retention_s)
         pipe.sadd(self.waiting_key(order.conversation_id), order.order_id)
+        pipe.expire(self.waiting_key(order.conversation_id), self.retention_s)
         pipe.zadd(self.due_key, {order.order_id: due})
         await pipe.execute()
         return due
@@ -222,12 +234,20 @@ class ReminderScheduler:
     def _mark_cancelled(self, pipe: Any, order_id: str) -> None:
         # The marker a sender's last check (_GATE) sees, even one already inside _send.
         pipe.hset(self.record_key(order_id), "cancelled_at", self.clock())
-        pipe.expire(self.record_key(order_id), 30 * DAY)
+        pipe.expire(self.record_key(order_id), self.retention_s)
 
-    async def cancel(self, order_id: str) -> None:
+    async def cancel(self, order_id: str, conversation_id: str | None = None) -> None:
+        """Paid or cancelled: no reminder, and the order leaves its buyer's waiting set
+        (the buyer's conversation: given, else the one its reminder was scheduled for)."""
+        if conversation_id is None:
+            conversation_id = await self.redis.hget(self.record_key(order_id), "conversation_id")
+            if isinstance(conversation_id, bytes):
+                conversation_id = conversation_id.decode()
         pipe = self.redis.pipeline(transaction=True)
         pipe.zrem(self.due_key, order_id)
         pipe.zrem(self.claimed_key, order_id)
+        if conversation_id:
+            pipe.srem(self.waiting_key(conversation_id), order_id)
         self._mark_cancelled(pipe, order_id)
         await pipe.execute()
 
@@ -301,7 +321,8 @@ class ReminderScheduler:
             return False
         conversation_id = order.conversation_id
         script = reminder_script(record.get("kind") == "chatted", self.shop.promotion.enabled)
-        place = await self._reserve(keys=[self.sent_to_key(conversation_id)], args=[order_id, now, policy.max_per_buyer_per_24h])
+        place = await self._reserve(keys=[self.sent_to_key(conversation_id)], args=[
+            order_id, now, policy.max_per_buyer_per_24h, min(SENT_TO_KEPT, self.retention_s)])
         if place == 0:  # cap reached: a reminder a day late helps nobody, so it is dropped
             await self.redis.hincrby(self.metrics_key, f"capped:{script}", 1)
             await self._drop(order_id, conversation_id)
@@ -324,7 +345,7 @@ class ReminderScheduler:
                 return False
         await self._finish(
             keys=[self.record_key(order_id), self.metrics_key, self.due_key, self.claimed_key, self.waiting_key(conversation_id)],
-            args=[order_id, now, script],
+            args=[order_id, now, script, self.retention_s],
         )
         return True
 
@@ -333,7 +354,7 @@ class ReminderScheduler:
         verdict = await self._gate(
             keys=[self.claimed_key, self.record_key(order_id), order_store_key, self.due_key,
                   self.waiting_key(conversation_id), self.sent_to_key(conversation_id)],
-            args=[order_id, lease, "1" if self._order_prefix is not None else "0"],
+            args=[order_id, lease, "1" if self._order_prefix is not None else "0", self.retention_s],
         )
         verdict = verdict.decode() if isinstance(verdict, bytes) else verdict
         if verdict != "ok":

@@ -71,7 +71,7 @@ class OrderService:
         changes = {"paid_at": now} if event == "order_paid" else {}
         order, changed = await self.orders.transition(order_id, event, **changes)
         if changed:
-            await self.scheduler.cancel(order_id)
+            await self.scheduler.cancel(order_id, order.conversation_id)
         if changed and event != "order_paid":  # paid: the confirmation tells Rasa with its text
             await self.messages.tell_rasa(order.conversation_id, None, order)
         if changed and event == "order_paid":
@@ -101,7 +101,9 @@ def open_orders(
     store = outbound.store
     if not isinstance(store, RedisStore):
         return None
-    orders = RedisOrderStore(store.redis, store.prefix)
+    # an order and its reminder are kept as long as the shop keeps buyers' data
+    orders = RedisOrderStore(store.redis, store.prefix, retention_s=shop.retention_seconds)
     messages = OrderMessages(outbound, tracker_api, {item.sku: item.image for item in shop.items if item.image})
-    scheduler = ReminderScheduler(store.redis, store.prefix, orders, messages, shop, clock=clock, **scheduler_options)
+    scheduler = ReminderScheduler(store.redis, store.prefix, orders, messages, shop, clock=clock,
+                                  retention_s=shop.retention_seconds, **scheduler_options)
     return OrderService(orders, scheduler, messages, shop, clock=clock)

@@ -1,7 +1,8 @@
 """The demo shop's order store: one JSON value per order in Redis, changed atomically.
 
 A real platform (Taobao, Youzan, ...) implements :class:`bot.orders.model.ShopAdapter`
-instead; ``tools/demo_orders.py`` creates and pays demo orders.
+instead; ``tools/demo_orders.py`` creates and pays demo orders. An order expires after the
+shop's retention (shop.yml's retention_days) counted from its last change.
 """
 
 from __future__ import annotations
@@ -12,21 +13,23 @@ from typing import Any
 
 from bot.orders.model import TRANSITIONS, Order, OrderConflict, UnknownOrder
 from xiaoer.order_access import order_key
+from xiaoer.shop.model import DEFAULT_RETENTION_S
 
 # Move an order to a new status only from the allowed ones, in one step, so two replicas
 # handling a retried webhook cannot both act on it. Returns the old status (or nil).
+# ARGV: new status, changes (JSON), retention (seconds), then the allowed old statuses.
 _TRANSITION = """
 local data = redis.call('GET', KEYS[1])
 if not data then return nil end
 local order = cjson.decode(data)
 local old = order['status']
 if old == ARGV[1] then return old end
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   if ARGV[i] == old then
     order['status'] = ARGV[1]
     local extra = cjson.decode(ARGV[2])
     for k, v in pairs(extra) do order[k] = v end
-    redis.call('SET', KEYS[1], cjson.encode(order))
+    redis.call('SET', KEYS[1], cjson.encode(order), 'EX', ARGV[3])
     return old
   end
 end
@@ -37,9 +40,10 @@ return '!' .. old
 class RedisOrderStore:
     """The demo shop's embedded order store: one JSON value per order in Redis."""
 
-    def __init__(self, redis: Any, prefix: str) -> None:
+    def __init__(self, redis: Any, prefix: str, retention_s: int = DEFAULT_RETENTION_S) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.retention_s = int(retention_s)
         self._transition = redis.register_script(_TRANSITION)
 
     def _key(self, order_id: str) -> str:
@@ -51,12 +55,14 @@ class RedisOrderStore:
 
     async def add(self, order: Order) -> bool:
         """Store a new order; False (and nothing changed) when the id exists already."""
-        return bool(await self.redis.set(self._key(order.order_id), json.dumps(asdict(order), ensure_ascii=False), nx=True))
+        data = json.dumps(asdict(order), ensure_ascii=False)
+        return bool(await self.redis.set(self._key(order.order_id), data, nx=True, ex=self.retention_s))
 
     async def transition(self, order_id: str, event: str, **changes: Any) -> tuple[Order, bool]:
         """Apply an event; (order, changed). Repeating an event changes nothing (webhook retries)."""
         status, allowed = TRANSITIONS[event]
-        old = await self._transition(keys=[self._key(order_id)], args=[status, json.dumps(changes), *allowed])
+        old = await self._transition(
+            keys=[self._key(order_id)], args=[status, json.dumps(changes), self.retention_s, *allowed])
         if old is None:
             raise UnknownOrder(order_id)
         old = old.decode() if isinstance(old, bytes) else old

@@ -88,3 +88,37 @@ def test_a_deployment_is_production_and_brings_its_own_session_secret():
     gateway = SERVICES["gateway"]["environment"]
     assert gateway["XIAOER_ENV"] == "production"
     assert gateway["XIAOER_SESSION_SECRET"].startswith("${XIAOER_SESSION_SECRET:?")
+
+
+def test_rasa_keeps_trackers_as_long_as_the_shop_keeps_buyers_data():
+    """endpoints.yml's record_exp (Rasa 3.6 RedisTrackerStore, seconds) comes from
+    XIAOER_TRACKER_TTL_S; compose's default is shop.yml's retention in seconds."""
+    from xiaoer.shop import load_shop
+
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    assert endpoints["tracker_store"]["record_exp"] == "${XIAOER_TRACKER_TTL_S}"
+    seconds = load_shop(ROOT / "shop").retention_seconds
+    for service in ("rasa", "gateway"):  # the gateway warns when the two differ
+        assert SERVICES[service]["environment"]["XIAOER_TRACKER_TTL_S"] == f"${{XIAOER_TRACKER_TTL_S:-{seconds}}}"
+
+
+def test_every_starter_gives_rasa_the_shops_retention(tmp_path, capsys):
+    import shutil
+
+    from tools.retention_seconds import main as retention_seconds
+    from tools.stack import LiveBot
+    from xiaoer.shop import load_shop
+
+    seconds = load_shop(ROOT / "shop").retention_seconds
+    assert retention_seconds([]) == 0 and capsys.readouterr().out == f"{seconds}\n"
+    bot = LiveBot(tmp_path, "redis://127.0.0.1:6379/0")
+    assert bot.env()["XIAOER_TRACKER_TTL_S"] == str(seconds)
+    shutil.copytree(ROOT / "shop", bot.shop_dir)  # a test stack runs its own copy of the shop
+    shop_yml = bot.shop_dir / "shop.yml"
+    shop_yml.write_text(shop_yml.read_text(encoding="utf-8").replace("retention_days: 90", "retention_days: 7"),
+                        encoding="utf-8")
+    assert bot.env()["XIAOER_TRACKER_TTL_S"] == str(7 * 86400)
+    assert retention_seconds([str(bot.shop_dir)]) == 0 and capsys.readouterr().out == f"{7 * 86400}\n"
+    run_sh = (ROOT / "tools" / "run.sh").read_text()
+    assert "XIAOER_TRACKER_TTL_S=$(.venv/bin/python -m tools.retention_seconds)" in run_sh
+    assert "export XIAOER_TRACKER_TTL_S" in run_sh

@@ -276,6 +276,7 @@ MINI_SHOP = {
             start: "23:00"
             end: "09:00"
           max_per_buyer_per_24h: 1
+        retention_days: 30
         """,
     "catalog.yml": """\
         items:
@@ -397,6 +398,15 @@ def test_the_mini_shop_is_valid(tmp_path):
     assert shop.item("SET-01").sizes == ("S", "M", "L")
 
 
+def test_buyers_data_is_kept_for_the_days_shop_yml_says(tmp_path, shop):
+    assert (shop.retention_days, shop.retention_seconds) == (90, 90 * 24 * 3600)
+    mini = load_shop(write_shop(tmp_path / "mini"))
+    assert (mini.retention_days, mini.retention_seconds) == (30, 30 * 86400)
+    # left out: three months
+    unset = load_shop(write_shop(tmp_path / "unset", {"shop.yml": ("retention_days: 30\n", "")}))
+    assert unset.retention_days == 90
+
+
 # (file, text to replace, replacement, a text on the line the error must name, problem)
 BROKEN = [
     # catalog.yml
@@ -453,6 +463,14 @@ BROKEN = [
     ("shop.yml", "vip:\n  discount: 0.98", "vip:\n  discount: 0.5", "discount: 0.5",
      "VIP 5折 would sell JN-2801 at 69.5, below its floor 119"),
     ("shop.yml", "name: 测试店\n", "", "timezone:", "missing 'name'"),
+    ("shop.yml", "retention_days: 30", "retention_days: 0", "retention_days:",
+     "'retention_days' is 0; it must be at least 1"),
+    ("shop.yml", "retention_days: 30", "retention_days: 7.5", "retention_days:",
+     "'retention_days' should be a whole number, not 7.5"),
+    ("shop.yml", "retention_days: 30", "retention_days: 三个月", "retention_days:",
+     "'retention_days' should be a whole number"),
+    ("shop.yml", "retention_days: 30", "retention_days: 90000", "retention_days:",
+     "'retention_days' is 90000; keep buyers' data at most 3650 days"),
     # sizing.yml
     ("sizing.yml", "M: {height_cm: 158-164", "M: {height_cm: 164-158", "M: {height_cm",
      "size M: 'height_cm' range 164-158 is backwards"),

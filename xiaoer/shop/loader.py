@@ -22,6 +22,8 @@ from xiaoer.shop.checked_yaml import (
 from xiaoer.shop.model import (
     BARGAIN_STEPS,
     FACT_FIELDS,
+    DEFAULT_RETENTION_DAYS,
+    MAX_RETENTION_DAYS,
     NO_OFFERS,
     OPTIONAL_SHOP_FILES,
     PROVINCES,
@@ -363,8 +365,16 @@ def _set_sizes(parts: Iterable[tuple[str, ...]], order: tuple[str, ...]) -> tupl
 
 
 def _build_shop_settings(f: CheckedFile, data: LineMap) -> dict | None:
-    top = Section(f, data, "", ("name", "timezone", "agent_hours", "promotion", "vip", "payment_reminders"))
+    top = Section(f, data, "", (
+        "name", "timezone", "agent_hours", "promotion", "vip", "payment_reminders", "retention_days",
+    ))
     out: dict[str, Any] = {"name": top.text("name")}
+    out["retention_days"] = top.number(
+        "retention_days", required=False, default=DEFAULT_RETENTION_DAYS, whole=True, minimum=1)
+    if out["retention_days"] is not None and out["retention_days"] > MAX_RETENTION_DAYS:
+        top.error("retention_days", (
+            f"'retention_days' is {out['retention_days']}; keep buyers' data at most "
+            f"{MAX_RETENTION_DAYS} days (90 = three months)"))
 
     tz = top.text("timezone")
     if tz is not None:
@@ -734,6 +744,7 @@ def load_shop(path: str | os.PathLike = "shop") -> Shop:
         bargaining=bargaining,
         offers=offers,
         source=folder,
+        retention_days=settings["retention_days"],
     )
 
 

@@ -28,6 +28,13 @@ _PLACE_SUFFIXES = (
 
 BARGAIN_STEPS = ("bundle", "free_shipping")
 
+# How long buyers' data (conversations, cases, orders, reminders, Rasa's trackers) is kept
+# after its last change: shop.yml's retention_days, these when it is left out.
+DEFAULT_RETENTION_DAYS = 90
+MAX_RETENTION_DAYS = 3650  # ten years: more is a typo, not a policy
+DAY_SECONDS = 24 * 3600
+DEFAULT_RETENTION_S = DEFAULT_RETENTION_DAYS * DAY_SECONDS
+
 
 # --------------------------------------------------------------------------- errors
 
@@ -442,6 +449,13 @@ class Shop:
     bargaining: BargainPolicy
     offers: Offers = NO_OFFERS
     source: str = "shop"
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+    @property
+    def retention_seconds(self) -> int:
+        """How long a buyer's data is kept after its last change, in seconds (Redis EXPIRE,
+        Rasa's tracker store ``record_exp``: ``python -m tools.retention_seconds``)."""
+        return self.retention_days * DAY_SECONDS
 
     def __repr__(self) -> str:
         skus = ", ".join(i.sku for i in self.items)
