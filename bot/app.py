@@ -186,7 +186,8 @@ def create_app(
             app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel, splitter=QuestionSplitter(app.ctx.rasa.parse))
         app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop)
         redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
-        app.ctx.review = ReviewRecorder(redis, getattr(app.ctx.store, "prefix", settings.key_prefix))
+        app.ctx.review = ReviewRecorder(redis, getattr(app.ctx.store, "prefix", settings.key_prefix),
+                                        retention_s=shop.retention_seconds)
         app.ctx.nlg = NlgRenderer(outbound, review=app.ctx.review)
         log.info("gateway ready on port %s, store: %s, Rasa: %s", settings.port, app.ctx.store_kind, settings.rasa_url)
 

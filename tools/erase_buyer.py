@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.infra.requests import CONVERSATION_ID
+from bot.trainer.review import review_key
 from xiaoer.order_access import failed_checks_key, order_key
 
 NOT_A_CONVERSATION = "not a conversation id: 8-64 letters, digits, '-' or '_'"
@@ -110,8 +111,7 @@ def erase(client: Any, prefix: str, conversation_id: str) -> list[str]:
             take(key, client.zrem(key, order_id), f"reminder of order {order_id}")
     delete([f"{prefix}:reminders:conv:{conversation_id}", f"{prefix}:reminders:sent_to:{conversation_id}"])
     # what trainers would review, the old list of conversations, Rasa's tracker and lock
-    take(f"{prefix}:review:pending", _remove_from_list(client, f"{prefix}:review:pending", conversation_id),
-         "review item(s)")
+    take(review_key(prefix), _remove_from_list(client, review_key(prefix), conversation_id), "review item(s)")
     take(f"{prefix}:conversations", client.zrem(f"{prefix}:conversations", conversation_id), "entry")
     delete([rasa_key(prefix, "tracker", conversation_id), rasa_key(prefix, "lock", conversation_id)])
     return removed
