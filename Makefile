@@ -20,7 +20,7 @@ export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 .SHELLFLAGS := -o pipefail -c
 QUIET_PIP := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
-.PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps erase-buyer clean
+.PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps erase-buyer apply-retention clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ check-compose: ## validate docker-compose.yml with docker-compose's own parser (
 erase-buyer: $(VENV)/.installed ## erase one buyer's data from Redis (and Rasa's tracker): ID=<conversation id>
 	@[ -n "$(ID)" ] || { echo "usage: make erase-buyer ID=<conversation id>"; exit 2; }
 	@$(VENV)/bin/python -m tools.erase_buyer "$(ID)"
+
+apply-retention: $(VENV)/.installed ## once after upgrading: give old keys without expiry the retention (DRY_RUN=1: only show)
+	@$(VENV)/bin/python -m tools.apply_retention $(if $(DRY_RUN),--dry-run)
 
 clean: ## remove the environments and trained models
 	rm -rf $(VENV) $(RASA_VENV) models .pytest_cache
