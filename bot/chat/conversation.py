@@ -1,17 +1,46 @@
-"""One buyer message through the gateway: log it, ask Rasa, log the replies."""
+"""One buyer message through the gateway: log it, ask Rasa, log the replies.
+
+A message with the client's id for it (``message_id``, the widget sends one with every
+message and the same one on every retry) is answered once: a repeat gets the first answer
+again, or ``AlreadyAnswering`` while the first is still being answered. The HTTP route and
+the widget's socket both come through here.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from bot.chat.questions import QuestionSplitter
 from bot.infra.rasa import RasaClient, RasaUnavailable
 from bot.infra.replies import split_rasa_output
-from bot.infra.store import Store
+from bot.infra.requests import BadRequest
+from bot.infra.store import Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.handoff.escalation import Escalation
+
+# How long a delivery that is being answered holds its message id: a repeat meanwhile waits
+# (409); after it (the gateway answering it stopped) a repeat answers it. Longer than any
+# turn: a few Rasa calls of XIAOER_RASA_TIMEOUT (30 s) each.
+ANSWER_LEASE = 150.0
+
+
+class AlreadyAnswering(Exception):
+    """A repeat of a message whose first delivery is still being answered."""
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__("this message is already being answered")
+        self.message_id = message_id
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass
@@ -22,12 +51,21 @@ class Reply:
     # The gateway's own notes after the bot's messages (place in the line, agent hours);
     # the key is present only when there are some.
     notices: list[dict[str, Any]] = field(default_factory=list)
+    # the client's id of the message answered, when it sent one
+    message_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         body = {"conversation_id": self.conversation_id, "mode": self.mode, "messages": self.messages}
         if self.notices:
             body["notices"] = self.notices
+        if self.message_id:
+            body["message_id"] = self.message_id
         return body
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Reply:
+        return cls(body["conversation_id"], body["mode"], body.get("messages", []),
+                   body.get("notices", []), body.get("message_id"))
 
 
 class ConversationService:
@@ -38,18 +76,66 @@ class ConversationService:
         escalation: "Escalation | None" = None,
         cancel_reminders: Callable[[str], Awaitable[Any]] | None = None,
         splitter: QuestionSplitter | None = None,
+        answer_lease: float = ANSWER_LEASE,
     ) -> None:
         self.store = store
         self.rasa = rasa
         self.escalation = escalation
         self.cancel_reminders = cancel_reminders
         self.splitter = splitter
+        self.answer_lease = answer_lease
+        self._answering: set[asyncio.Task] = set()
 
-    async def buyer_says(self, conversation_id: str, text: str) -> Reply:
-        # Log first: if Rasa is down the message is still in the conversation.
-        await self.store.append_message(conversation_id, {"sender": "buyer", "text": text})
-        if self.cancel_reminders:
-            await self.cancel_reminders(conversation_id)  # the buyer wrote first: no 催付
+    async def buyer_says(self, conversation_id: str, text: str, message_id: str | None = None) -> Reply:
+        if message_id is None:  # a client without ids (an integration): every post is a message
+            return await self._turn(conversation_id, text)
+        claim = await self.store.claim_message(conversation_id, message_id, fingerprint(text), self.answer_lease)
+        if claim.status == "answered":
+            return Reply.from_json(claim.reply or {})
+        if claim.status == "answering":
+            raise AlreadyAnswering(message_id)
+        if claim.status == "other_text":
+            raise BadRequest('this "message_id" was already sent with a different text; use a new id per message')
+        # The turn runs to its end even if the client goes away meanwhile (a cut socket or
+        # request cancels its handler): the retry then finds the answer instead of half a turn.
+        task = asyncio.create_task(self._answer_once(conversation_id, text, message_id, claim.logged))
+        self._answering.add(task)
+        task.add_done_callback(self._answered)
+        return await asyncio.shield(task)
+
+    def _answered(self, task: asyncio.Task) -> None:
+        self._answering.discard(task)
+        if not task.cancelled():
+            task.exception()  # seen here, so a turn whose caller left logs no "never retrieved"
+
+    async def _answer_once(self, conversation_id: str, text: str, message_id: str, logged: bool) -> Reply:
+        try:
+            reply = await self._turn(conversation_id, text, message_id, logged)
+        except BaseException:
+            # a repeat may try again at once; the text is not logged twice (the claim knows)
+            await asyncio.shield(self._release(conversation_id, message_id))
+            raise
+        reply.message_id = message_id
+        try:
+            await self.store.message_answered(conversation_id, message_id, reply.as_json())
+        except StoreUnavailable as exc:  # the buyer still gets the answer; a repeat waits out the lease
+            log.error("the answer to message %s could not be remembered: %s", message_id, exc)
+        return reply
+
+    async def _release(self, conversation_id: str, message_id: str) -> None:
+        try:
+            await self.store.message_failed(conversation_id, message_id)
+        except StoreUnavailable as exc:  # the claim's lease runs out instead
+            log.warning("message %s could not be released for a retry: %s", message_id, exc)
+
+    async def _turn(self, conversation_id: str, text: str, message_id: str | None = None, logged: bool = False) -> Reply:
+        if not logged:
+            # Log first: if Rasa is down the message is still in the conversation.
+            await self.store.append_message(conversation_id, {"sender": "buyer", "text": text})
+            if message_id is not None:
+                await self.store.message_logged(conversation_id, message_id)
+            if self.cancel_reminders:
+                await self.cancel_reminders(conversation_id)  # the buyer wrote first: no 催付
         # Rasa sees every message, even while a person has the case, so its tracker
         # (and the agent's view of what the bot understood) stays complete.
         with_person = await self.store.get_mode(conversation_id) != "bot"

@@ -14,11 +14,14 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, file
 from sanic.response import json as json_response
 
+from bot.chat.conversation import AlreadyAnswering
 from bot.infra.pubsub import buyer_channel
 from bot.infra.rasa import RasaUnavailable
 from bot.infra.requests import (
+    MESSAGE_ID,
     BadRequest,
     check_conversation_id,
+    check_message_id,
     check_text,
     error,
     read_json,
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 STORE_DOWN = "the conversation store is unavailable; nothing was saved, please send again"
 RASA_DOWN = "the bot is not answering right now; your message is saved"
+ANSWERING = "this message is already being answered"
 
 
 def create_blueprint() -> Blueprint:
@@ -41,8 +45,13 @@ def create_blueprint() -> Blueprint:
     @bp.post("/api/conversations/<conversation_id:str>/messages")
     async def post_message(request: Request, conversation_id: str) -> HTTPResponse:
         check_conversation_id(conversation_id)
-        text = check_text(read_json(request), request.app.ctx.settings.max_text_chars)
-        reply = await request.app.ctx.conversations.buyer_says(conversation_id, text)
+        payload = read_json(request)
+        text = check_text(payload, request.app.ctx.settings.max_text_chars)
+        message_id = check_message_id(payload, request.headers.get("idempotency-key"))
+        try:
+            reply = await request.app.ctx.conversations.buyer_says(conversation_id, text, message_id)
+        except AlreadyAnswering:  # a retry while the first delivery is being answered: ask again soon
+            return error(409, ANSWERING)
         return json_response(reply.as_json())
 
     @bp.get("/api/conversations/<conversation_id:str>")
@@ -110,12 +119,19 @@ async def socket_reply(app: Sanic, conversation_id: str, raw: Any) -> dict[str, 
         payload = json.loads(raw)
     except (TypeError, ValueError):
         return {"error": 'each frame must be JSON like {"text": "在吗"}'}
+    given = payload.get("message_id") if isinstance(payload, dict) else None
+    # an error names the message it is about, so the widget knows which one failed
+    about = {"message_id": given} if isinstance(given, str) and MESSAGE_ID.match(given) else {}
     try:
         text = check_text(payload, app.ctx.settings.max_text_chars)
-        return (await app.ctx.conversations.buyer_says(conversation_id, text)).as_json()
+        message_id = check_message_id(payload)
+        return (await app.ctx.conversations.buyer_says(conversation_id, text, message_id)).as_json()
+    except AlreadyAnswering:
+        # a retry while the first delivery is being answered: the widget waits and asks again
+        return {"error": ANSWERING, "answering": True, **about}
     except BadRequest as exc:
-        return {"error": str(exc)}
+        return {"error": str(exc), **about}
     except StoreUnavailable:
-        return {"error": STORE_DOWN}
+        return {"error": STORE_DOWN, **about}
     except RasaUnavailable:
-        return {"error": RASA_DOWN}
+        return {"error": RASA_DOWN, **about}

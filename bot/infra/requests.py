@@ -18,6 +18,9 @@ from sanic.response import json as json_response
 # Ids are chosen by the widget (a random token) and are the buyer's only key to the
 # conversation, so they must be long enough not to be guessed and safe in Redis keys.
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}\Z")
+# A client's id for one message (the widget: a random UUID), the same on every retry of it,
+# so a message sent twice is answered once; the same shape as a conversation id.
+MESSAGE_ID = CONVERSATION_ID
 
 
 # Control characters (not newline or tab) are dropped; a text of only zero-width characters is empty.
@@ -37,6 +40,22 @@ def check_conversation_id(conversation_id: str) -> str:
     if not CONVERSATION_ID.match(conversation_id or ""):
         raise BadRequest("conversation_id must be 8-64 letters, digits, '-' or '_'")
     return conversation_id
+
+
+def check_message_id(payload: Any, header: str | None = None) -> str | None:
+    """The client's id for this message (``"message_id"`` in the body or the frame, or an
+    ``Idempotency-Key`` header), or None when it sent none: such messages are not deduplicated."""
+    given = payload.get("message_id") if isinstance(payload, dict) else None
+    if header is not None:
+        header = header.strip()
+        if given is not None and given != header:
+            raise BadRequest('"message_id" and the Idempotency-Key header differ; send one id per message')
+        given = header
+    if given is None:
+        return None
+    if not isinstance(given, str) or not MESSAGE_ID.match(given):
+        raise BadRequest("\"message_id\" must be 8-64 letters, digits, '-' or '_'")
+    return given
 
 
 def check_text(payload: Any, max_chars: int) -> str:

@@ -4,22 +4,43 @@ Both stores have the same async interface. A conversation is a message log, a mo
 (``bot``: the bot answers; ``waiting``: handed off, no person yet; ``human``: an agent
 has it) and, per script, the variants this conversation has heard, so replies do not repeat
 word for word.
+
+A buyer message may carry the client's id for it (``message_id``): the store remembers the
+ids it saw per conversation for a day, with the reply each got, so a message the widget
+sends again (after a cut socket, a lost answer) is answered once (``claim_message``).
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from xiaoer import clock as app_clock
 from xiaoer.shop.model import DEFAULT_RETENTION_S
 
 MODES = ("bot", "waiting", "human")
+MESSAGE_ID_TTL = 24 * 3600  # how long a message id is remembered (a retry comes within minutes)
 
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached; nothing was written."""
+
+
+@dataclass(frozen=True)
+class MessageClaim:
+    """What the store knew of a message id when a delivery of it arrived.
+
+    ``status`` is ``new`` (this delivery answers it), ``answering`` (an earlier delivery is
+    being answered now), ``answered`` (``reply`` is the answer it got) or ``other_text``
+    (the id came with a different text). ``logged`` says the buyer's text is already in the
+    log: an earlier delivery stopped after logging it (Rasa was down), so it is not logged again.
+    """
+
+    status: str
+    logged: bool = False
+    reply: dict[str, Any] | None = None
 
 
 class Store(Protocol):
@@ -31,6 +52,10 @@ class Store(Protocol):
     async def set_mode(self, conversation_id: str, mode: str) -> None: ...
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]: ...
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None: ...
+    async def claim_message(self, conversation_id: str, message_id: str, fingerprint: str, lease: float) -> MessageClaim: ...
+    async def message_logged(self, conversation_id: str, message_id: str) -> None: ...
+    async def message_answered(self, conversation_id: str, message_id: str, reply: dict[str, Any]) -> None: ...
+    async def message_failed(self, conversation_id: str, message_id: str) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -46,12 +71,15 @@ class MemoryStore:
     """
 
     MAX_CONVERSATIONS = 10_000
+    MAX_MESSAGE_IDS = 50_000  # remembered message ids; the oldest are forgotten first
 
     def __init__(self) -> None:
         self._logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._modes: dict[str, str] = {}
         self._variants: dict[str, dict[str, list[int]]] = {}  # conversation -> script -> used
         self._active: dict[str, None] = {}  # conversations, least recently active first
+        # (conversation, message id) -> what a delivery of it left (as in Redis), oldest first
+        self._message_ids: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
 
     async def ping(self) -> bool:
         return True
@@ -91,11 +119,79 @@ class MemoryStore:
         self._touch(conversation_id)
         self._variants.setdefault(conversation_id, {})[script_id] = list(used)
 
+    def _message_id(self, conversation_id: str, message_id: str) -> dict[str, Any] | None:
+        now = app_clock.now()
+        while self._message_ids:  # forget the expired (kept in the order they were first seen)
+            oldest = next(iter(self._message_ids.values()))
+            if oldest["expires"] > now and len(self._message_ids) <= self.MAX_MESSAGE_IDS:
+                break
+            self._message_ids.popitem(last=False)
+        return self._message_ids.get((conversation_id, message_id))
+
+    async def claim_message(self, conversation_id: str, message_id: str, fingerprint: str, lease: float) -> MessageClaim:
+        # nothing is awaited here: on one event loop the check and the claim are one step
+        now = app_clock.now()
+        record = self._message_id(conversation_id, message_id)
+        if record is None:
+            self._message_ids[(conversation_id, message_id)] = {
+                "state": "answering", "text": fingerprint, "until": now + lease, "logged": False,
+                "reply": None, "expires": now + MESSAGE_ID_TTL,
+            }
+            return MessageClaim("new")
+        if record["text"] != fingerprint:
+            return MessageClaim("other_text")
+        if record["state"] == "answered":
+            return MessageClaim("answered", True, json.loads(record["reply"]))
+        if record["state"] == "answering" and record["until"] > now:
+            return MessageClaim("answering", record["logged"])
+        record.update(state="answering", until=now + lease)  # failed, or its gateway stopped: take it over
+        return MessageClaim("new", record["logged"])
+
+    async def message_logged(self, conversation_id: str, message_id: str) -> None:
+        record = self._message_id(conversation_id, message_id)
+        if record:
+            record["logged"] = True
+
+    async def message_answered(self, conversation_id: str, message_id: str, reply: dict[str, Any]) -> None:
+        record = self._message_id(conversation_id, message_id)
+        if record:
+            record.update(state="answered", reply=json.dumps(reply, ensure_ascii=False),
+                          expires=app_clock.now() + MESSAGE_ID_TTL)
+
+    async def message_failed(self, conversation_id: str, message_id: str) -> None:
+        record = self._message_id(conversation_id, message_id)
+        if record and record["state"] == "answering":
+            record["state"] = "failed"
+
     async def close(self) -> None:
         return None
 
 
 RETRIES = 4
+
+
+# One message id's record, a hash at {prefix}:conv:{id}:msg:{message id} that expires after
+# MESSAGE_ID_TTL: state (answering, failed, answered), text (a fingerprint of the buyer's
+# text), until (when an answering delivery's lease runs out: its gateway may have stopped),
+# logged (1 once the buyer's text is in the log) and reply (the answer's JSON).
+# KEYS[1] the record; ARGV fingerprint, now, lease end, TTL. Returns status, logged, reply.
+_CLAIM_MESSAGE = """
+local state = redis.call('HGET', KEYS[1], 'state')
+local text = redis.call('HGET', KEYS[1], 'text')
+if not state or not text then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'state', 'answering', 'text', ARGV[1], 'until', ARGV[3], 'logged', '0')
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  return {'new', '0', ''}
+end
+local logged = redis.call('HGET', KEYS[1], 'logged') or '0'
+if text ~= ARGV[1] then return {'other_text', '0', ''} end
+if state == 'answered' then return {'answered', '1', redis.call('HGET', KEYS[1], 'reply') or '{}'} end
+local lease_end = tonumber(redis.call('HGET', KEYS[1], 'until') or '0') or 0
+if state == 'answering' and lease_end > tonumber(ARGV[2]) then return {'answering', logged, ''} end
+redis.call('HSET', KEYS[1], 'state', 'answering', 'until', ARGV[3])
+return {'new', logged, ''}
+"""
 
 
 class RedisStore:
@@ -178,6 +274,34 @@ class RedisStore:
         pipe.hset(key, script_id, value)
         pipe.expire(key, self.retention_s)
         await self._call(pipe.execute())
+
+    def _message_key(self, conversation_id: str, message_id: str) -> str:
+        return self._key(conversation_id, f"msg:{message_id}")
+
+    async def claim_message(self, conversation_id: str, message_id: str, fingerprint: str, lease: float) -> MessageClaim:
+        now = app_clock.now()
+        status, logged, reply = await self._call(self.redis.eval(
+            _CLAIM_MESSAGE, 1, self._message_key(conversation_id, message_id),
+            fingerprint, f"{now:.3f}", f"{now + lease:.3f}", MESSAGE_ID_TTL,
+        ))
+        return MessageClaim(status, logged == "1", json.loads(reply) if status == "answered" else None)
+
+    async def _update_message(self, conversation_id: str, message_id: str, fields: dict[str, str]) -> None:
+        key = self._message_key(conversation_id, message_id)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(key, mapping=fields)
+        pipe.expire(key, MESSAGE_ID_TTL)  # never a record without an end
+        await self._call(pipe.execute())
+
+    async def message_logged(self, conversation_id: str, message_id: str) -> None:
+        await self._update_message(conversation_id, message_id, {"logged": "1"})
+
+    async def message_answered(self, conversation_id: str, message_id: str, reply: dict[str, Any]) -> None:
+        fields = {"state": "answered", "reply": json.dumps(reply, ensure_ascii=False)}
+        await self._update_message(conversation_id, message_id, fields)
+
+    async def message_failed(self, conversation_id: str, message_id: str) -> None:
+        await self._update_message(conversation_id, message_id, {"state": "failed"})
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -10,9 +10,19 @@
   const KEY = "xiaoer.conversation";
   let conversationId = null;
   let socket = null;
-  const awaitingReply = []; // bubbles sent over the socket, answered in order
+  // A message the buyer sent is { item, text, id, sends }: id is its message_id, the same on
+  // every retry, so the gateway answers it once however often it arrives.
+  const awaitingReply = []; // messages sent over the socket, not answered yet
   const outbox = []; // messages that could not reach us (a restart, a cut): sent again on reconnect
   let shownFromServer = 0; // bot, agent and notice messages shown, to catch up after a reconnect
+
+  // A random id per message: a UUID, or 32 random hex digits where randomUUID is missing
+  // (an insecure http:// page).
+  function newMessageId() {
+    if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
 
   function bubble(sender, text) {
     const item = document.createElement("li");
@@ -163,79 +173,126 @@
     if (reply.mode) statusLine.textContent = MODE_STATUS[reply.mode] || "";
   }
 
-  function markFailed(item, text, reason) {
-    item.classList.add("failed");
+  function markFailed(p, reason) {
+    p.item.classList.add("failed");
     const retry = document.createElement("button");
     retry.className = "retry";
     retry.type = "button";
     retry.textContent = "重发";
     retry.title = reason || "发送失败";
-    retry.addEventListener("click", function () { item.remove(); send(text); });
-    item.appendChild(retry);
+    retry.addEventListener("click", function () {
+      const waiting = outbox.indexOf(p);
+      if (waiting >= 0) outbox.splice(waiting, 1);
+      p.item.remove();
+      // the same message again, with the same id; it was sent before, so its answer (if the
+      // lost one) comes from the log
+      deliver({ item: bubble("buyer", p.text), text: p.text, id: p.id, sends: p.sends });
+    });
+    p.item.appendChild(retry);
+  }
+
+  // The answer to a message. One sent more than once may have been answered already and that
+  // answer shown by a catch-up from the log (the gateway answers a repeat with the first
+  // answer), so its bot messages are taken from the log: each is shown once.
+  function answered(p, reply) {
+    if (p.sends === 1) { showReply(reply); return; }
+    let buttons = [];
+    (reply.messages || []).forEach(function (m) { if (m.buttons && m.buttons.length) buttons = m.buttons; });
+    showButtons(buttons);
+    showMissed();
+  }
+
+  // The gateway is still answering this message's first delivery: ask again in a moment
+  // (a little later each time: a stopped gateway's claim on it lasts a couple of minutes).
+  function askAgainSoon(p) {
+    p.waits = (p.waits || 0) + 1;
+    setTimeout(function () { deliver(p); }, Math.min(1000 * p.waits, 10000));
   }
 
   let postsInFlight = 0;
-  async function post(item, text) {
+  async function post(p) {
     postsInFlight += 1;
+    p.sends += 1;
+    let reply = null;
     try {
       const response = await fetch("/api/conversations/" + conversationId + "/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ text: text }),
+        body: JSON.stringify({ text: p.text, message_id: p.id }),
       });
       const body = await response.json();
-      if (!response.ok) { markFailed(item, text, body.error); return; }
-      showReply(body);
+      if (response.status === 409) { askAgainSoon(p); return; }
+      if (!response.ok) { markFailed(p, body.error); return; }
+      if (p.sends === 1) showReply(body); else reply = body;
     } catch (err) {
-      markFailed(item, text, "网络不稳定，连上后会自动重发");
-      outbox.push({ item: item, text: text });
+      markFailed(p, "网络不稳定，连上后会自动重发");
+      outbox.push(p);
+      // the socket is up, so no reconnect will send it: send it again in a moment
+      if (socket && socket.readyState === WebSocket.OPEN) setTimeout(sendOutbox, 2000);
     } finally {
       postsInFlight -= 1;
+    }
+    if (reply) answered(p, reply);
+  }
+
+  function deliver(p) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      p.sends += 1;
+      awaitingReply.push(p);
+      socket.send(JSON.stringify({ text: p.text, message_id: p.id }));
+    } else {
+      post(p);
     }
   }
 
   function send(text) {
     text = (text || "").trim();
     if (!text || !conversationId) return;
-    const item = bubble("buyer", text);
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      awaitingReply.push({ item: item, text: text });
-      socket.send(JSON.stringify({ text: text }));
-    } else {
-      post(item, text);
-    }
+    deliver({ item: bubble("buyer", text), text: text, id: newMessageId(), sends: 0 });
   }
 
-  // After a reconnect: show what was said meanwhile (an agent's reply), send what could not go.
-  async function catchUp() {
-    // replies to messages still on their way over HTTP show themselves; count after them
-    for (let i = 0; i < 50 && postsInFlight > 0; i += 1) {
-      await new Promise(function (resolve) { setTimeout(resolve, 200); });
-    }
-    try {
-      const history = await fetch("/api/conversations/" + conversationId);
-      if (history.ok) {
+  // Show the bot, agent and notice messages of the log not on the screen yet; one catch-up
+  // at a time, so two never show the same message.
+  let catchingUp = Promise.resolve();
+  function showMissed() {
+    catchingUp = catchingUp.then(async function () {
+      // replies to messages still on their way over HTTP show themselves; count after them
+      for (let i = 0; i < 50 && postsInFlight > 0; i += 1) {
+        await new Promise(function (resolve) { setTimeout(resolve, 200); });
+      }
+      try {
+        const history = await fetch("/api/conversations/" + conversationId);
+        if (!history.ok) return false;
         const body = await history.json();
         const others = body.messages.filter(function (m) { return m.sender !== "buyer"; });
         others.slice(shownFromServer).forEach(serverBubble);
         statusLine.textContent = MODE_STATUS[body.mode] || "";
-      }
-    } catch (err) { return; }
+        return true;
+      } catch (err) { return false; }
+    });
+    return catchingUp;
+  }
+
+  // After a reconnect: show what was said meanwhile (an agent's reply), send what could not go.
+  async function catchUp() {
+    if (await showMissed()) sendOutbox();
+  }
+
+  function sendOutbox() {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return; // the reconnect sends them
     outbox.splice(0).forEach(function (p) {
       p.item.classList.remove("failed");
       const retry = p.item.querySelector(".retry");
       if (retry) retry.remove();
-      resend(p.item, p.text);
+      deliver(p);
     });
   }
 
-  function resend(item, text) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      awaitingReply.push({ item: item, text: text });
-      socket.send(JSON.stringify({ text: text }));
-    } else {
-      post(item, text);
-    }
+  // The message a reply frame answers: by its message_id, else the oldest waiting.
+  function answeredOnSocket(frame) {
+    if (!frame.message_id) return awaitingReply.shift();
+    const at = awaitingReply.findIndex(function (p) { return p.id === frame.message_id; });
+    return at >= 0 ? awaitingReply.splice(at, 1)[0] : undefined;
   }
 
   function connect() {
@@ -250,13 +307,21 @@
     socket.addEventListener("message", function (event) {
       let frame;
       try { frame = JSON.parse(event.data); } catch (err) { return; }
-      const pending = frame.push ? null : awaitingReply.shift();
-      if (frame.error) { if (pending) markFailed(pending.item, pending.text, frame.error); return; }
-      showReply(frame);
+      if (frame.push) { showReply(frame); return; }
+      const pending = answeredOnSocket(frame);
+      if (frame.error) {
+        if (!pending) return;
+        if (frame.answering) askAgainSoon(pending); // quietly: the first answer is on its way
+        else markFailed(pending, frame.error);
+        return;
+      }
+      if (pending) answered(pending, frame);
+      else if (!frame.message_id) showReply(frame);
+      // else: the answer to a message answered meanwhile over HTTP, already shown
     });
     socket.addEventListener("close", function () {
-      // unanswered messages go again over HTTP; reconnect a little later
-      awaitingReply.splice(0).forEach(function (p) { post(p.item, p.text); });
+      // unanswered messages go again over HTTP, with the same ids; reconnect a little later
+      awaitingReply.splice(0).forEach(post);
       reconnecting = reconnecting || opened;
       setTimeout(connect, opened ? 1000 : 3000);
     });
