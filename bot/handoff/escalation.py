@@ -159,7 +159,7 @@ class Escalation:
     async def answer_while_waiting(self, conversation_id: str) -> list[dict[str, Any]]:
         """The bot's answer to a shop question asked in the line, or nothing."""
         try:
-            latest = (await self.tracker_api.tracker(conversation_id)).get("latest_message") or {}
+            latest = (await self.tracker_api.tracker(conversation_id, events=False)).get("latest_message") or {}
             intent = latest.get("intent") or {}
             action = WAITING_ANSWERS.get(intent.get("name") or "")
             if action is None or float(intent.get("confidence") or 0) < WAITING_MIN_CONFIDENCE:

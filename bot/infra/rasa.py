@@ -67,10 +67,13 @@ class RasaTrackerApi:
     def __init__(self, base_url: str, timeout: float = 10.0, token: str = "") -> None:
         self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, params=token_params(token))
 
-    async def tracker(self, conversation_id: str) -> dict[str, Any]:
-        """The whole tracker: events (with each message's parse_data), slots, paused."""
+    async def tracker(self, conversation_id: str, events: bool = True) -> dict[str, Any]:
+        """The tracker: slots, paused, latest_message and, unless ``events=False``, every
+        event (with each message's parse_data). Without events a long conversation's tracker
+        is a few hundred bytes instead of its whole history (read on every message in line)."""
+        params = None if events else {"include_events": "NONE"}
         try:
-            response = await self._client.get(f"/conversations/{conversation_id}/tracker")
+            response = await self._client.get(f"/conversations/{conversation_id}/tracker", params=params)
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -89,14 +89,14 @@ class PausingRasa:
         self.executed.append((conversation_id, action))
         return [{"recipient_id": conversation_id, "text": f"answer:{action}"}]
 
-    async def tracker(self, conversation_id: str) -> dict:
+    async def tracker(self, conversation_id: str, events: bool = True) -> dict:
         if self.down:
             raise RasaUnavailable("Rasa's tracker API did not answer")
-        events = self.events.get(conversation_id, [])
-        users = [e for e in events if e["event"] == "user"]
+        history = self.events.get(conversation_id, [])
+        users = [e for e in history if e["event"] == "user"]
         return {
             "sender_id": conversation_id,
-            "events": events,
+            "events": history if events else [],  # as Rasa's include_events=NONE
             "slots": dict(self.slots.get(conversation_id, {})),
             "latest_message": users[-1]["parse_data"] if users else {},
             "paused": conversation_id in self.paused,
