@@ -24,7 +24,7 @@ def purchase_reply(
 ) -> tuple[str, dict[str, Any]]:
     """The script and its values for a buyer who orders ``item`` (``bought``: already did);
     what the haggle gave (free shipping, a gift) is confirmed with the price."""
-    ship_hours = shop.shipping.ship_hours(shop.promotion.enabled)
+    ship_hours = shop.ship_hours()
     if bought and item is None:  # ordered already: no need to know which item to thank them
         return "utter_purchase_done", {"item_name": "", "spec": "", "ship_hours": ship_hours}
     if item is None:

@@ -94,7 +94,7 @@ def order_status_reply(shop: Shop, order: dict[str, Any]) -> tuple[str, dict[str
     return script, {
         "order_id": order.get("order_id"), "item": order.get("item"), "spec": f"{order.get('colour', '')}{order.get('size', '')}码",
         "courier": order.get("courier"), "tracking_number": order.get("tracking_number") or None,
-        "ship_hours": shop.shipping.ship_hours(shop.promotion.enabled), "days_min": low, "days_max": high,
+        "ship_hours": shop.ship_hours(), "days_min": low, "days_max": high,
     }
 
 
@@ -121,18 +121,20 @@ def tell_order(dispatcher: CollectingDispatcher, tracker: Tracker, order: dict[s
 async def check_owner(dispatcher: CollectingDispatcher, tracker: Tracker, order_id: str, last4: str) -> list:
     """The buyer named an order this conversation does not own and gave the phone's last four
     digits: show it when they match; ask once more, then a person checks (nothing shown)."""
-    ship_hours = shop().shipping.ship_hours(shop().promotion.enabled)
+    def person_checks() -> list:
+        return hand_off(dispatcher, tracker, "delivery_check", order_id=order_id, ship_hours=shop().ship_hours())
+
     try:
         if await failed_checks(order_id) >= MAX_FAILED_CHECKS:
-            return hand_off(dispatcher, tracker, "delivery_check", order_id=order_id, ship_hours=ship_hours)
+            return person_checks()
         order = await find_order(order_id)
         if order is not None and phone_matches(str(order.get("phone") or ""), last4):
             view = order_view(order)
             if tell_order(dispatcher, tracker, view):
                 return [SlotSet("linked_order", view), SlotSet("sku", view.get("sku"))]
-            return hand_off(dispatcher, tracker, "delivery_check", order_id=order_id, ship_hours=ship_hours)
+            return person_checks()
         if await record_failed_check(order_id) >= MAX_FAILED_CHECKS:
-            return hand_off(dispatcher, tracker, "delivery_check", order_id=order_id, ship_hours=ship_hours)
+            return person_checks()
     except OrderStoreDown as exc:
         log.warning("order store down while checking %s: %s", order_id, exc)
         return hand_off(dispatcher, tracker, "delivery_check", script="utter_order_lookup_down", order_id=order_id)
@@ -158,6 +160,5 @@ class ActionDeliveryStatus(ScenarioAction):
             # another order: shown only to who knows the phone it was placed with
             dispatcher.utter_message(response="utter_ask_phone_last4", order_id=order_id)
             return []
-        dispatcher.utter_message(response="utter_delivery_status",
-                                 ship_hours=shop().shipping.ship_hours(shop().promotion.enabled))
+        dispatcher.utter_message(response="utter_delivery_status", ship_hours=shop().ship_hours())
         return []
