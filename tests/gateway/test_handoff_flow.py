@@ -367,15 +367,19 @@ def test_a_shop_question_asked_in_the_line_is_answered_but_not_once_an_agent_has
         async with gateways(redis_prefix, rasa) as (gateway,):
             conv = conversation()
             await gateway.say(conv, "转人工")
+            opened = len(rasa.tracker_reads)
             waiting = await gateway.say(conv, "有色差吗")
             chat = await gateway.say(conv, "第1条补充")
+            in_line = rasa.tracker_reads[opened:]
             agent = await gateway.agent()
             assert (await agent.post(f"/agent/api/cases/{conv}/claim")).status_code == 200
             taken = await gateway.say(conv, "有色差吗")
             await agent.aclose()
-            return rasa, conv, waiting, chat, taken
+            return rasa, conv, waiting, chat, taken, in_line
 
-    rasa, conv, waiting, chat, taken = run(scenario())
+    rasa, conv, waiting, chat, taken, in_line = run(scenario())
+    # each message in the line reads what Rasa understood of it, never the whole history again
+    assert in_line == [(conv, False), (conv, False)], in_line
     assert waiting["mode"] == "waiting"
     assert [m["text"] for m in waiting["messages"]] == ["answer:action_colour_difference"], "answered in the line"
     assert len(waiting["notices"]) == 1, "and told the place in the line"

@@ -59,6 +59,7 @@ class PausingRasa:
         self.paused: set[str] = set()
         self.appended: list[tuple[str, list[dict]]] = []
         self.executed: list[tuple[str, str]] = []
+        self.tracker_reads: list[tuple[str, bool]] = []  # (conversation, with its events)
         self.down = False
 
     async def send(self, sender: str, text: str) -> list[dict]:
@@ -92,6 +93,7 @@ class PausingRasa:
     async def tracker(self, conversation_id: str, events: bool = True) -> dict:
         if self.down:
             raise RasaUnavailable("Rasa's tracker API did not answer")
+        self.tracker_reads.append((conversation_id, events))
         history = self.events.get(conversation_id, [])
         users = [e for e in history if e["event"] == "user"]
         return {
