@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from bot.handoff.queue import URGENT, Case, CaseQueue
-from bot.handoff.suggestions import question_to_answer, suggest
+from bot.handoff.suggestions import CaseSuggestions, question_to_answer
 from bot.handoff.understanding import (
     REASON_NAMES_ZH,
     annotate,
@@ -59,6 +59,7 @@ class AgentDesk:
         self.corpus = outbound.corpus
         self.tracker_api = tracker_api
         self.shop = shop
+        self.suggestions = CaseSuggestions(self.corpus)
 
     # ---- reading
 
@@ -121,7 +122,7 @@ class AgentDesk:
             "slots": slots,
             "item": item_view,
             "order_id": order_id,
-            "suggestions": suggest(self.corpus, question_to_answer(buyer_texts), values),
+            "suggestions": await self.suggestions.for_case(conversation_id, question_to_answer(buyer_texts), values),
             "rasa_ok": rasa_ok,
         }
 

@@ -1,15 +1,24 @@
 """Suggested replies for the agent: the scripts whose buyer questions are nearest the buyer's
 last message (xiaoer/matching.py), with placeholders filled from the conversation, to insert
-and edit."""
+and edit.
+
+Scoring is CPU work (every listed question against the message), so the case view gets it
+from :class:`CaseSuggestions`: scored in a worker thread, off the event loop, and kept per
+conversation until what it was made from changes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections import OrderedDict
 from typing import Any, Mapping
 
 from xiaoer.matching import listed_questions, nearness, tokens
 from xiaoer.scripts import ScriptCorpus, fill
 
 MIN_SCORE = 60
+SUGGESTIONS_KEPT = 1000  # conversations whose suggestions are kept; the least recently viewed go first
 # Scripts that tell the buyer a person is coming are no help to the person.
 NOT_FOR_AGENTS = ("utter_handoff",)
 
@@ -54,3 +63,51 @@ def suggest(
             scored.append({"script_id": script_id, "score": round(score, 1), "texts": texts})
     scored.sort(key=lambda s: (-s["score"], s["script_id"]))
     return scored[:limit]
+
+
+class CaseSuggestions:
+    """The suggestions shown with a case, computed once per change of what they are made of.
+
+    They depend on the buyer's message that needs an answer, the values that fill the
+    placeholders and the scripts (whose ``version`` goes up when a trainer's edit is
+    reloaded), and are kept per conversation under those: viewing an unchanged case again
+    scores nothing; a new buyer question, new values or an edited script score again.
+    Scoring runs in a worker thread, one at a time on this gateway (the tokenizer and the
+    corpus guard themselves with their own locks; the turn keeps a burst of clicks from
+    filling the thread pool, and a view that waited finds what the one before it scored).
+    At most ``kept`` conversations are kept, the least recently viewed dropped first.
+    """
+
+    def __init__(self, corpus: ScriptCorpus, kept: int = SUGGESTIONS_KEPT) -> None:
+        self.corpus = corpus
+        self.kept = kept
+        self._kept: OrderedDict[str, tuple[tuple[int, str, str], list[dict[str, Any]]]] = OrderedDict()
+        self._turn = asyncio.Lock()
+
+    def _made_of(self, message: str, values: Mapping[str, Any]) -> tuple[int, str, str]:
+        self.corpus.refresh()  # a changed file is seen here (checked at most once a second)
+        return self.corpus.version, message, json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+
+    def _cached(self, conversation_id: str, made_of: tuple[int, str, str]) -> list[dict[str, Any]] | None:
+        entry = self._kept.get(conversation_id)
+        if entry is None or entry[0] != made_of:
+            return None
+        self._kept.move_to_end(conversation_id)
+        return entry[1]
+
+    async def for_case(self, conversation_id: str, message: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The suggestions for ``message`` in this conversation (callers must not change them)."""
+        found = self._cached(conversation_id, self._made_of(message, values))
+        if found is not None:
+            return found
+        async with self._turn:
+            made_of = self._made_of(message, values)  # the scripts may have changed while waiting
+            found = self._cached(conversation_id, made_of)
+            if found is None:
+                # tagged with the version read before scoring: a reload during it scores again next time
+                found = await asyncio.to_thread(suggest, self.corpus, message, dict(values))
+                self._kept[conversation_id] = (made_of, found)
+                self._kept.move_to_end(conversation_id)
+                while len(self._kept) > self.kept:
+                    self._kept.popitem(last=False)
+        return found
