@@ -3,7 +3,9 @@
 Every API route and the socket need a valid session cookie (401 without one); requests
 that change something and the socket must come from our own pages (403 for another
 Origin). The page itself holds no data: without a session it answers 401 and shows the
-sign-in form.
+sign-in form. The socket lasts as long as its session: it closes with ``SIGNED_OUT`` when
+the session ends (announced at logout, on any gateway) or is found over at a re-check
+(before each event, and every ``SESSION_RECHECK_S`` seconds without one).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
+import logging
+from typing import Any, Awaitable, Callable
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
@@ -20,13 +23,22 @@ from sanic.response import json as json_response
 from bot.handoff.desk import HANDED_BACK, OUTCOMES, DeskError
 from bot.infra.pubsub import AGENTS
 from bot.infra.requests import check_conversation_id, check_text, error, read_staff_json
+from bot.infra.store import StoreUnavailable
 from bot.staff.guards import StaffArea
+from bot.staff.sessions import ended_channel
+
+log = logging.getLogger(__name__)
 
 CONSOLE = StaffArea(
     role="agent", title="客服工作台", page="/agent", html="agent.html", api_prefixes=("/agent/api/", "/agent/ws"),
     tell_missing_role=False,  # to the console, a trainer is simply not signed in
 )
 AGENT_TEXT_LIMIT = 2000
+SIGNED_OUT = 4401  # the socket's close code when its session is over: the console shows the sign-in
+UNAVAILABLE = 1011  # the session could not be checked (the store is down): the console reconnects
+# A person removed from agents.yml (or given a new password) while no event comes is noticed
+# at the next re-check; a logout is announced at once.
+SESSION_RECHECK_S = 30.0
 
 
 def create_blueprint() -> Blueprint:
@@ -72,10 +84,27 @@ def create_blueprint() -> Blueprint:
 
     @bp.websocket("/agent/ws")
     async def console_socket(request: Request, ws: Any) -> None:
-        """Live events for the console: queue changes and new messages (the page re-reads)."""
-        async with request.app.ctx.hub.listen(AGENTS) as events:
-            await ws.send(json.dumps({"type": "hello", "agent": request.ctx.person.public()}, ensure_ascii=False))
-            await forward(ws, events)
+        """Live events for the console (queue changes and new messages: the page re-reads),
+        while the session that opened it lasts."""
+        app, session = request.app, request.ctx.staff_session
+
+        async def still_signed_in() -> bool:
+            return await CONSOLE.still_signed_in(app, session) is not None
+
+        hub = app.ctx.hub
+        async with hub.listen(AGENTS) as events, hub.listen(ended_channel(session.id)) as ended:
+            try:
+                # asked again once listening: a logout between the request's check and now was missed
+                if await still_signed_in():
+                    await ws.send(json.dumps({"type": "hello", "agent": request.ctx.person.public()},
+                                             ensure_ascii=False))
+                    if await forward(ws, events, ended, still_signed_in, SESSION_RECHECK_S):
+                        return
+                log.info("closing the console socket of %r: its session is over", session.login)
+                await ws.close(SIGNED_OUT, "signed out")
+            except StoreUnavailable as exc:  # refuse rather than guess who is signed in
+                log.warning("closing a console socket: its session cannot be checked (%s)", exc)
+                await ws.close(UNAVAILABLE, "try again")
 
     @bp.exception(DeskError)
     async def desk_error(request: Request, exc: DeskError) -> HTTPResponse:
@@ -84,21 +113,32 @@ def create_blueprint() -> Blueprint:
     return bp
 
 
-async def forward(ws: Any, events: asyncio.Queue) -> None:
-    """Send each event to the socket until the other side closes it."""
+async def forward(ws: Any, events: asyncio.Queue, ended: asyncio.Queue,
+                  still_signed_in: Callable[[], Awaitable[bool]], recheck_s: float) -> bool:
+    """Send each event to the socket while its session lasts. True when the other side closed
+    the socket; False when the session is over: announced on ``ended``, or found at a
+    re-check (before each event is sent, and after ``recheck_s`` seconds without one)."""
     closed = asyncio.create_task(drain(ws))
+    end_note = asyncio.create_task(ended.get())
+    next_event: asyncio.Task | None = None
     try:
-        while not closed.done():
-            next_event = asyncio.create_task(events.get())
-            done, _ = await asyncio.wait({next_event, closed}, return_when=asyncio.FIRST_COMPLETED)
+        while True:
+            next_event = next_event or asyncio.create_task(events.get())
+            done, _ = await asyncio.wait({next_event, end_note, closed}, timeout=recheck_s,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if closed in done:
+                return True
+            if end_note in done or not await still_signed_in():
+                return False
             if next_event in done:
                 await ws.send(json.dumps(next_event.result(), ensure_ascii=False))
-            else:
-                next_event.cancel()
+                next_event = None
     finally:
-        closed.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await closed
+        for task in (closed, end_note, next_event):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
 
 async def drain(ws: Any) -> None:

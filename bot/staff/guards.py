@@ -7,7 +7,9 @@ The sessions themselves (kept on the server, the cookie names one) are bot/staff
 
 Every request with a session looks the person up in the agents file as it is now
 (:meth:`bot.staff.people.AgentDirectory.refresh`): a session whose person was removed, or
-whose password changed since, is deleted and the request treated as not signed in.
+whose password changed since, is deleted and the request treated as not signed in. A socket
+outlives its request, so it asks again (:meth:`StaffArea.still_signed_in`); and every end of
+a session is announced to its sockets on all gateways (:func:`end_session`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from sanic.response import json as json_response
 
 from bot.infra.requests import BadRequest, error, read_staff_json
 from bot.staff.people import Agent, AgentDirectory
-from bot.staff.sessions import COOKIE, sign_in, sign_out
+from bot.staff.sessions import (
+    COOKIE,
+    SESSION_ENDED,
+    StaffSession,
+    ended_channel,
+    sign_in,
+    sign_out,
+)
 from bot.staff.throttle import login_throttle
 
 log = logging.getLogger(__name__)
@@ -38,11 +47,28 @@ def same_origin(request: Request) -> bool:
     return not origin or urlsplit(origin).netloc == request.host
 
 
-def people(request: Request) -> AgentDirectory:
+def people(app: Any) -> AgentDirectory:
     """Everyone who may sign in, as the agents file says now."""
-    directory = request.app.ctx.people
+    directory = app.ctx.people
     directory.refresh()
     return directory
+
+
+async def end_session(app: Any, session_id: str) -> None:
+    """End a session on the server and tell the sockets it opened, on every gateway."""
+    await app.ctx.sessions.end(session_id)
+    await app.ctx.hub.publish(ended_channel(session_id), SESSION_ENDED)
+
+
+async def session_person(app: Any, session: StaffSession) -> Agent | None:
+    """The person a live session names, if they are still in the agents file with the
+    password they signed in with; otherwise the session is ended."""
+    person = people(app).get(session.login)
+    if person is None or person.stamp != session.stamp:
+        log.info("ended a session of %r: no longer in the agents file, or a new password", session.login)
+        await end_session(app, session.id)
+        return None
+    return person
 
 
 async def signed_in(request: Request) -> Agent | None:
@@ -53,12 +79,8 @@ async def signed_in(request: Request) -> Agent | None:
     person, sessions = None, getattr(request.app.ctx, "sessions", None)
     session = await sessions.find(request.cookies.get(COOKIE)) if sessions else None
     if session is not None:
-        person = people(request).get(session.login)
-        if person is None or person.stamp != session.stamp:
-            log.info("ended a session of %r: no longer in the agents file, or a new password", session.login)
-            await sessions.end(session.id)
-            person = None
-        else:
+        person = await session_person(request.app, session)
+        if person is not None:
             request.ctx.staff_session = session
     request.ctx.signed_in = person
     return person
@@ -108,8 +130,9 @@ class StaffArea:
 
         @bp.post(self.api + "/logout")
         async def logout(request: Request) -> HTTPResponse:
-            # the session ends on the server too: a copy of the cookie stops working at once
-            await request.app.ctx.sessions.end(request.ctx.staff_session.id)
+            # the session ends on the server too: a copy of the cookie stops working at once,
+            # and a socket it opened closes
+            await end_session(request.app, request.ctx.staff_session.id)
             return sign_out(json_response({"ok": True}))
 
         @bp.get(self.api + "/me")
@@ -137,6 +160,14 @@ class StaffArea:
         request.ctx.person = person
         return None
 
+    async def still_signed_in(self, app: Any, session: StaffSession) -> Agent | None:
+        """For a socket, which outlives the request that opened it: the person, if their session
+        is still live and they are still in the agents file, with this area's role."""
+        if await app.ctx.sessions.get(session.id) is None:
+            return None
+        person = await session_person(app, session)
+        return person if person is not None and person.has_role(self.role) else None
+
     @property
     def missing_role(self) -> str:
         return f"您的账号没有使用{self.title}的权限"
@@ -155,7 +186,7 @@ class StaffArea:
         address = request.client_ip
         # failures counted per login and address; over a limit, no password check at all
         refused, person = await login_throttle(request.app).check(
-            name, address, functools.partial(people(request).verify, name, password))
+            name, address, functools.partial(people(request.app).verify, name, password))
         if refused is not None:
             log.info("refused %s sign-in for %r from %s: too many failures", self.role, name[:32], address)
             response = error(429, refused.reason)

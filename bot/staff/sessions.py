@@ -7,6 +7,8 @@ created, stamp), so every gateway replica on the prefix accepts it; with the mem
 lives in this process. Signing out deletes it, so a copied cookie stops working at once.
 ``stamp`` fingerprints the person's password hash at sign-in: a new password (or removing
 the person and adding them again) ends their older sessions (checked in bot/staff/guards.py).
+When a session ends, its end is announced on its live-event channel (:func:`ended_channel`),
+so a console socket it opened, on any gateway, closes at once.
 
 The signing secret is XIAOER_SESSION_SECRET (required with XIAOER_ENV=production, see
 bot/config.py); a local demo without it makes one once and keeps it in Redis, so replicas
@@ -19,6 +21,7 @@ proxy (XIAOER_TRUST_PROXY, or Sanic's PROXIES_COUNT, REAL_IP_HEADER, FORWARDED_S
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
@@ -34,6 +37,13 @@ log = logging.getLogger(__name__)
 
 COOKIE = "xiaoer_agent"
 MAX_AGE = 12 * 3600  # one working day
+SESSION_ENDED = {"type": "session_ended"}
+
+
+def ended_channel(session_id: str) -> str:
+    """The live-event channel (bot/infra/pubsub.py) on which a session's end is announced;
+    named by a digest, so the id that the cookie signs never travels in a channel name."""
+    return "staff_session_ended:" + hashlib.sha256(session_id.encode()).hexdigest()[:32]
 
 
 class SessionSigner:
@@ -150,6 +160,10 @@ class StaffSessions:
         """The live session a cookie names, else None (no store call for a forged cookie)."""
         session_id = self.signer.read(cookie)
         return await self.store.get(session_id) if session_id else None
+
+    async def get(self, session_id: str) -> StaffSession | None:
+        """The session if it is still live (for a socket that outlives its request)."""
+        return await self.store.get(session_id)
 
     async def end(self, session_id: str) -> None:
         await self.store.delete(session_id)

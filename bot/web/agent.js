@@ -329,6 +329,8 @@
 
   // ---- live events: the socket says what changed, the page reads it again
 
+  const SIGNED_OUT = 4401;  // the server closes the socket with this when its session is over
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + "/agent/ws");
@@ -348,8 +350,9 @@
         else loadQueue();
       }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       if (state.socket !== socket || !state.me) return;
+      if (event.code === SIGNED_OUT) { showLogin(); return; }  // this session was signed out
       $("live-status").textContent = "连接中断，正在重连…";
       reconnectLater(socket);
     };
