@@ -9,13 +9,18 @@ agents claiming the same case at once cannot both get it, on any number of gatew
 A case stays while it is open; a closed one expires after the shop's retention
 (shop.yml's retention_days), and so does the log of closed cases, which keeps none older.
 
-``MemoryCaseQueue`` is the single-process twin for `make run` without Redis.
+``MemoryCaseQueue`` is the single-process twin for `make run` without Redis. It keeps at most
+``MEMORY_CASES`` cases: past that, the cases closed longest ago are dropped first. Open cases
+are never dropped: buyers waiting for a person are kept even past the cap (with a warning in
+the log), as the Redis queue keeps them.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Protocol
 
@@ -24,10 +29,13 @@ from xiaoer import clock as app_clock
 from xiaoer.contract import URGENT_REASONS
 from xiaoer.shop.model import DEFAULT_RETENTION_S
 
+log = logging.getLogger(__name__)
+
 URGENT, NORMAL = 0, 1
 # Priority classes far apart in the score, so a later urgent case still comes first.
 PRIORITY_SPAN = 1e10
 CLOSED_KEPT = 10000  # closed cases kept for metrics and review
+MEMORY_CASES = 10_000  # cases the memory queue keeps, as MemoryStore keeps conversations
 
 
 def case_priority(reason: str, angry: bool = False) -> int:
@@ -267,20 +275,41 @@ class RedisCaseQueue:
 
 
 class MemoryCaseQueue:
-    """The same queue in one process (each method runs without awaiting, so it is atomic)."""
+    """The same queue in one process (each method runs without awaiting, so it is atomic).
 
-    def __init__(self, clock: Callable[[], float] = app_clock.now) -> None:
+    At most ``max_cases`` cases, open or closed, and as many in the log of closed cases;
+    past the cap the case closed longest ago goes first. Open cases are never dropped, so
+    more than ``max_cases`` buyers waiting or being served are all kept (and logged).
+    """
+
+    def __init__(self, clock: Callable[[], float] = app_clock.now, max_cases: int = MEMORY_CASES) -> None:
         self.clock = clock
+        self.max_cases = max_cases
         self._cases: dict[str, Case] = {}
+        self._closed_order: OrderedDict[str, None] = OrderedDict()  # closed cases, closed longest ago first
         self.closed: list[Case] = []
+        self._over_cap = False
 
     async def open(self, case: Case) -> tuple[Case, bool]:
         existing = self._cases.get(case.conversation_id)
         if existing and existing.status in ("waiting", "claimed"):
             return existing, False
         case.opened_at = case.opened_at or self.clock()
+        self._closed_order.pop(case.conversation_id, None)  # its closed case is replaced
         self._cases[case.conversation_id] = case
+        self._keep_to_cap()
         return case, True
+
+    def _keep_to_cap(self) -> None:
+        while len(self._cases) > self.max_cases and self._closed_order:
+            oldest, _ = self._closed_order.popitem(last=False)
+            del self._cases[oldest]
+        over = len(self._cases) > self.max_cases
+        if over and not self._over_cap:
+            log.warning("the memory hand-off queue has %d open cases, more than its cap of %d: all are "
+                        "kept (open cases are never dropped); use the Redis store for this load",
+                        len(self._cases), self.max_cases)
+        self._over_cap = over
 
     async def get(self, conversation_id: str) -> Case | None:
         return self._cases.get(conversation_id)
@@ -326,8 +355,10 @@ class MemoryCaseQueue:
         if not case or case.status != "claimed" or case.agent != agent:
             return None
         case.status, case.outcome, case.closed_at = "closed", outcome, self.clock()
+        self._closed_order[conversation_id] = None
         self.closed.insert(0, case)
-        del self.closed[CLOSED_KEPT:]
+        del self.closed[min(CLOSED_KEPT, self.max_cases):]
+        self._keep_to_cap()
         return case
 
     async def mark_notified(self, conversation_id: str, when: float) -> None:

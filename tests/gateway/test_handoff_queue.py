@@ -197,3 +197,36 @@ def test_redis_keys_stay_under_the_prefix(redis_prefix):
     run(scenario())
     keys = sync_redis.Redis.from_url(REDIS_URL, decode_responses=True).keys(f"{redis_prefix}:*")
     assert sorted(k.split(":", 1)[1] for k in keys) == ["agent:demo:cases", "case:conv-keys1"]  # the empty queue is gone
+
+
+def test_the_memory_queue_keeps_at_most_its_cap_closed_cases_first_to_go(caplog):
+    """`make run` without Redis: closed cases make room, the longest closed first; open
+    cases are never dropped, and going past the cap with them is logged."""
+    queue = MemoryCaseQueue(Clock(), max_cases=3)
+
+    async def handled(conversation_id: str) -> None:
+        await queue.open(Case(conversation_id, "buyer_asked"))
+        await queue.claim(conversation_id, "demo")
+        await queue.close(conversation_id, "demo", "resolved")
+
+    async def scenario():
+        for conversation_id in ("conv-c001", "conv-c002", "conv-c003"):
+            await handled(conversation_id)
+        await queue.open(Case("conv-w001", "buyer_asked"))  # the longest closed makes room
+        kept_after_one = [c for c in ("conv-c001", "conv-c002", "conv-c003") if await queue.get(c)]
+        await handled("conv-c002")  # closed again: now the most recently closed
+        await queue.open(Case("conv-w002", "buyer_asked"))
+        kept_after_two = [c for c in ("conv-c002", "conv-c003") if await queue.get(c)]
+        with caplog.at_level("WARNING", logger="bot.handoff.queue"):
+            for n in range(3, 6):  # more buyers waiting than the cap: all kept
+                await queue.open(Case(f"conv-w00{n}", "buyer_asked"))
+        waiting = [c.conversation_id for c in await queue.waiting()]
+        return kept_after_one, kept_after_two, waiting
+
+    kept_after_one, kept_after_two, waiting = run(scenario())
+    assert kept_after_one == ["conv-c002", "conv-c003"]
+    assert kept_after_two == ["conv-c002"], "conv-c003 was closed longest ago"
+    assert waiting == [f"conv-w00{n}" for n in range(1, 6)], "no waiting buyer is dropped"
+    assert len(queue.closed) == 3, "the log of closed cases is capped too"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "4 open cases, more than its cap of 3" in warnings[0]
