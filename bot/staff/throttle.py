@@ -4,11 +4,11 @@ few password checks at once.
 Each password check is argon2 with 64 MiB of memory, so unlimited attempts would let anyone
 guess passwords at will and a burst of them could exhaust the gateway's memory and threads.
 
-Failures are counted in fixed windows: the first failure starts a window of ``window_s``
-seconds and the count ends with it. Over a limit a sign-in is refused (429, with
-``Retry-After``) before any password check. The counts live in Redis under
-``{prefix}:login_failures:login:{login}`` and ``{prefix}:login_failures:addr:{address}``, so
-every gateway replica sees them; with the memory store they live in this process.
+Failures are counted in fixed windows (bot/infra/windows.py): the first failure starts a
+window of ``window_s`` seconds on the app's clock and the count ends with it. Over a limit a
+sign-in is refused (429, with ``Retry-After``) before any password check. The counts live in
+Redis under ``{prefix}:login_failures:login:{login}`` and ``{prefix}:login_failures:addr:{address}``,
+so every gateway replica sees them; with the memory store they live in this process.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
-from bot.infra.store import RedisStore, StoreUnavailable
+from bot.infra.windows import Counter, MemoryWindows, Windows, app_time, windows_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,88 +33,6 @@ class Refusal:
     retry_after: int  # seconds until the window that refuses them ends
 
 
-class RedisFailures:
-    """Failure counts in Redis, shared by every gateway on the same prefix."""
-
-    def __init__(self, store: RedisStore) -> None:
-        import redis
-
-        self._errors = (redis.RedisError, OSError)
-        self.store = store
-
-    def key(self, kind: str, name: str) -> str:
-        return f"{self.store.prefix}:login_failures:{kind}:{name}"
-
-    async def _call(self, awaitable: Any) -> Any:
-        try:
-            return await awaitable
-        except self._errors as exc:  # refuse rather than sign in unthrottled
-            raise StoreUnavailable(f"Redis is not reachable: {exc}") from exc
-
-    async def counts(self, keys: list[str], window_s: int) -> list[tuple[int, int]]:
-        """Each key's failures and the seconds left in its window."""
-        pipe = self.store.redis.pipeline(transaction=False)
-        for key in keys:
-            pipe.get(key)
-            pipe.pttl(key)
-        found = await self._call(pipe.execute())
-        result = []
-        for count, ttl in zip(found[::2], found[1::2], strict=True):
-            result.append((int(count or 0), math.ceil(ttl / 1000) if ttl > 0 else window_s))
-        return result
-
-    async def add(self, keys: list[str], window_s: int) -> list[int]:
-        """One more failure on each key; the first one starts the window (INCR keeps it)."""
-        pipe = self.store.redis.pipeline(transaction=True)
-        for key in keys:
-            pipe.set(key, 0, ex=window_s, nx=True)
-            pipe.incr(key)
-        return [int(n) for n in (await self._call(pipe.execute()))[1::2]]
-
-    async def clear(self, key: str) -> None:
-        await self._call(self.store.redis.delete(key))
-
-
-class MemoryFailures:
-    """The same counts in this process, for a gateway on the memory store."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._counts: dict[str, tuple[int, float]] = {}  # key: (failures, window's end)
-
-    def key(self, kind: str, name: str) -> str:
-        return f"login_failures:{kind}:{name}"
-
-    def _live(self, key: str) -> tuple[int, float] | None:
-        entry = self._counts.get(key)
-        if entry and entry[1] <= self.clock():
-            del self._counts[key]
-            return None
-        return entry
-
-    async def counts(self, keys: list[str], window_s: int) -> list[tuple[int, int]]:
-        now, result = self.clock(), []
-        for key in keys:
-            entry = self._live(key)
-            result.append((entry[0], max(1, math.ceil(entry[1] - now))) if entry else (0, window_s))
-        return result
-
-    async def add(self, keys: list[str], window_s: int) -> list[int]:
-        now = self.clock()
-        if len(self._counts) > 10_000:  # an attacker's many logins must not grow this without end
-            for key in [k for k, (_, end) in self._counts.items() if end <= now]:
-                del self._counts[key]
-        result = []
-        for key in keys:
-            count, end = self._live(key) or (0, now + window_s)
-            self._counts[key] = (count + 1, end)
-            result.append(count + 1)
-        return result
-
-    async def clear(self, key: str) -> None:
-        self._counts.pop(key, None)
-
-
 def wait_words(seconds: int) -> str:
     return f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
 
@@ -124,13 +41,13 @@ class LoginThrottle:
     """Failure limits per login and per address, and the bound on password checks at once."""
 
     def __init__(self, max_per_login: int = 5, max_per_address: int = 20, window_s: int = 900,
-                 hash_concurrency: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
+                 hash_concurrency: int = 2, clock: Callable[[], float] = app_time) -> None:
         self.max_per_login = max_per_login
         self.max_per_address = max_per_address
         self.window_s = window_s
         self.hash_concurrency = hash_concurrency
         self.clock = clock
-        self.failures: RedisFailures | MemoryFailures = MemoryFailures(clock)
+        self.failures: Windows = MemoryWindows(clock)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._hashing: asyncio.Semaphore | None = None
 
@@ -141,35 +58,29 @@ class LoginThrottle:
 
     def use(self, store: Any) -> None:
         """Count where the app's store keeps things (the store is made anew at each server start)."""
-        if isinstance(store, RedisStore):
-            if not (isinstance(self.failures, RedisFailures) and self.failures.store is store):
-                self.failures = RedisFailures(store)
-        elif not isinstance(self.failures, MemoryFailures):
-            self.failures = MemoryFailures(self.clock)
+        self.failures = windows_for(store, self.failures, self.clock)
 
     def _keys(self, login: str, address: str) -> list[str]:
-        return [self.failures.key("login", login[:LOGIN_KEY_CHARS]), self.failures.key("addr", address)]
+        return [self.failures.key("login_failures", "login", login[:LOGIN_KEY_CHARS]),
+                self.failures.key("login_failures", "addr", address)]
 
     async def refusal(self, login: str, address: str) -> Refusal | None:
         """Why this attempt may not even be checked, or None when it may."""
-        (by_login, login_left), (by_address, address_left) = await self.failures.counts(
-            self._keys(login, address), self.window_s)
-        waits = []
-        if by_login >= self.max_per_login:
-            waits.append(login_left)
-        if by_address >= self.max_per_address:
-            waits.append(address_left)
-        if not waits:
+        by_login, by_address = (await self.failures.tally(
+            [Counter(key, step=0) for key in self._keys(login, address)], self.window_s)).tallies
+        login_full, address_full = by_login.full(self.max_per_login), by_address.full(self.max_per_address)
+        if not (login_full or address_full):
             return None
-        wait = max(waits)
-        if by_login >= self.max_per_login:
+        wait = max(t.left for t, full in ((by_login, login_full), (by_address, address_full)) if full)
+        if login_full:
             reason = f"这个账号登录失败次数太多，为保护账号已暂停登录，请 {wait_words(wait)}后再试"
         else:
             reason = f"您所在的网络登录失败次数太多，已暂停登录，请 {wait_words(wait)}后再试"
         return Refusal(reason, wait)
 
     async def failed(self, login: str, address: str) -> None:
-        by_login, by_address = await self.failures.add(self._keys(login, address), self.window_s)
+        counted = await self.failures.tally([Counter(key) for key in self._keys(login, address)], self.window_s)
+        by_login, by_address = (t.count for t in counted.tallies)
         if by_login == self.max_per_login:
             log.warning("%d failed sign-ins for %r: its sign-ins are refused for up to %d s",
                         by_login, login[:32], self.window_s)

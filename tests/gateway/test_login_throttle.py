@@ -19,6 +19,7 @@ import redis
 from bot.app import create_app
 from bot.config import Settings
 from bot.infra.store import MemoryStore
+from bot.infra.windows import Counter
 from bot.staff.people import AgentDirectory
 from bot.staff.throttle import LoginThrottle
 from tests.conftest import REDIS_URL
@@ -78,7 +79,7 @@ def failures(prefix: str, kind: str, name: str) -> tuple[int, int]:
     client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
     try:
         key = f"{prefix}:login_failures:{kind}:{name}"
-        return int(client.get(key) or 0), client.ttl(key)
+        return int(client.hget(key, "n") or 0), client.ttl(key)
     finally:
         client.close()
 
@@ -264,9 +265,9 @@ def test_a_client_that_hangs_up_keeps_its_turn_until_its_check_ends():
         waited = list(started)
         finish.set()
         await second
-        counts = await throttle.failures.counts(
-            [throttle.failures.key("login", "demo"), throttle.failures.key("login", "ajie")], 900)
-        return waited, [count for count, _ in counts]
+        counted = await throttle.failures.tally(
+            [Counter(throttle.failures.key("login_failures", "login", who), step=0) for who in ("demo", "ajie")], 900)
+        return waited, [tally.count for tally in counted.tallies]
 
     waited, counts = run(scenario())
     assert waited == ["demo"], "the second check waited for the first hash to end"
