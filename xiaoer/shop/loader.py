@@ -21,8 +21,8 @@ from xiaoer.shop.checked_yaml import (
 )
 from xiaoer.shop.model import (
     BARGAIN_STEPS,
-    FACT_FIELDS,
     DEFAULT_RETENTION_DAYS,
+    FACT_FIELDS,
     MAX_RETENTION_DAYS,
     NO_OFFERS,
     OPTIONAL_SHOP_FILES,
@@ -49,43 +49,51 @@ from xiaoer.shop.model import (
     TimeWindow,
     VipPolicy,
     colour_key,
+    default_floor,
     place_key,
 )
 
 # --------------------------------------------------------------------------- builders
 
 
+def _body_ranges(sec: Section, key: str, required: bool) -> tuple[list[SizeRange], list[str]] | None:
+    """A height/weight table (``body_sizes``), smallest size first: the ranges, and every
+    size named (even one with a broken range). None when the table is not there."""
+    body: list[SizeRange] = []
+    order: list[str] = []
+    body_map = sec.section(key, None, required=required)  # keys are sizes, checked below
+    if body_map is None:
+        return None
+    if not body_map.data and required:
+        sec.error(key, f"'{key}' is empty; list at least one size")
+    previous = None
+    for size_key in body_map.data:
+        size = (word(size_key) or str(size_key)).upper()
+        order.append(size)
+        row = body_map.section(size_key, ("height_cm", "weight_kg"), where=f"{sec.where}size {size}: ")
+        if row is None:
+            continue
+        height, weight = row.range("height_cm"), row.range("weight_kg")
+        if height is None or weight is None:
+            continue
+        if previous is not None:
+            for attr, label, new in (("height_cm", "height", height), ("weight_kg", "weight", weight)):
+                old = getattr(previous, attr)
+                if new[0] < old[0] or new[1] < old[1]:
+                    row.error(attr, (
+                        f"{label} {num(new[0])}-{num(new[1])} is below size {previous.size} "
+                        f"({num(old[0])}-{num(old[1])}); list sizes from small to large"
+                    ))
+        current = SizeRange(size, height, weight)
+        body.append(current)
+        previous = current
+    return body, order
+
+
 def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
     top = Section(f, data, "", ("ease_cm", "body_sizes", "charts"))
     ease = top.number("ease_cm", minimum=0)
-
-    body: list[SizeRange] = []
-    order: list[str] = []  # every size named, even one with a broken range
-    body_map = top.section("body_sizes", None)  # keys are sizes, checked below
-    if body_map is not None:
-        if not body_map.data:
-            top.error("body_sizes", "'body_sizes' is empty; list at least one size")
-        previous = None
-        for key in body_map.data:
-            size = (word(key) or str(key)).upper()
-            order.append(size)
-            sec = body_map.section(key, ("height_cm", "weight_kg"), where=f"size {size}: ")
-            if sec is None:
-                continue
-            height, weight = sec.range("height_cm"), sec.range("weight_kg")
-            if height is None or weight is None:
-                continue
-            if previous is not None:
-                for attr, label, new in (("height_cm", "height", height), ("weight_kg", "weight", weight)):
-                    old = getattr(previous, attr)
-                    if new[0] < old[0] or new[1] < old[1]:
-                        sec.error(attr, (
-                            f"{label} {num(new[0])}-{num(new[1])} is below size {previous.size} "
-                            f"({num(old[0])}-{num(old[1])}); list sizes from small to large"
-                        ))
-            current = SizeRange(size, height, weight)
-            body.append(current)
-            previous = current
+    shared_body, shared_order = _body_ranges(top, "body_sizes", required=True) or ([], [])
 
     charts: dict[str, SizeChart] = {}
     charts_map = top.section("charts", None)
@@ -94,10 +102,16 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
             top.error("charts", "'charts' is empty; add at least one size chart")
         for key in charts_map.data:
             name = str(key)
-            sec = charts_map.section(key, ("title", "usual_sizes", "measurements_cm"), where=f"chart {name}: ")
+            sec = charts_map.section(
+                key, ("title", "usual_sizes", "measurements_cm", "body_sizes", "ease_cm"), where=f"chart {name}: ")
             if sec is None:
                 continue
             title = sec.text("title", required=False, default=name)
+            # A chart may size by its own table (children's sizes 90-160 by height), or by its
+            # measurements alone (shoes by foot length: body_sizes: {}); else the shared table.
+            own = _body_ranges(sec, "body_sizes", required=False)
+            body, order = own if own is not None else (shared_body, shared_order)
+            chart_ease = sec.number("ease_cm", required=False, default=ease, minimum=0)
             measurements: dict[str, dict[str, float]] = {}
             meas = sec.section("measurements_cm", None)
             kinds: tuple[str, ...] | None = None
@@ -107,7 +121,8 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
                 for size_key in meas.data:
                     size = (word(size_key) or str(size_key)).upper()
                     if order and size not in order:
-                        meas.error(size_key, f"size {size} is not in body_sizes ({', '.join(order)})")
+                        table = "this chart's body_sizes" if own else "body_sizes"
+                        meas.error(size_key, f"size {size} is not in {table} ({', '.join(order)})")
                         continue
                     row = meas.data[size_key]
                     if not isinstance(row, dict) or not row:
@@ -163,21 +178,25 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
                 body=tuple(r for r in body if r.size in sizes),
                 measurements_cm=MappingProxyType({k: MappingProxyType(v) for k, v in measurements.items()}),
                 usual_sizes=MappingProxyType(usual),
-                ease_cm=ease if ease is not None else 0,
+                ease_cm=chart_ease if chart_ease is not None else 0,
             )
     if ease is None or not f.ok:
         return None
-    return Sizing(ease_cm=ease, body=tuple(body), charts=MappingProxyType(charts))
+    return Sizing(ease_cm=ease, body=tuple(shared_body), charts=MappingProxyType(charts))
 
 
 _ITEM_KEYS = (
     "sku", "name", "aliases", "category", "price", "floor", "colors", "sizes",
     "size_chart", "material", "selling_points", "similar", "components", "facts", "image", "url",
+    "item_id", "retired",  # written by tools/import_catalogue.py
 )
 
 
-
-def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tuple[Item, ...] | None:
+def _build_catalog(
+    f: CheckedFile, data: LineMap, sizing: Sizing | None, floor_share: float | None = None,
+) -> tuple[Item, ...] | None:
+    """Every item, retired ones too (``retired: true``). ``floor_share``: bargaining.yml's
+    ``default_floor_share``; with it an item may leave out its floor."""
     top = Section(f, data, "", ("items",))
     seq = top.seq("items", allow_empty=False)
     if seq is None:
@@ -185,6 +204,7 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
 
     raw_items: list[tuple[Section, dict]] = []
     sku_lines: dict[str, int] = {}
+    item_id_lines: dict[str, int] = {}
     for index, (entry, line) in enumerate(zip(seq, seq.item_lines)):
         if not isinstance(entry, dict):
             f.error(line, f"item #{index + 1} should be a group of settings starting with 'sku:', not {describe(entry)}")
@@ -216,8 +236,21 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
         facts = sec.section("facts", tuple(FACT_FIELDS), required=False)
         fields["facts"] = {key: value for key in FACT_FIELDS
                            if facts is not None and (value := facts.text(key, required=False))}
+        fields["retired"] = sec.boolean("retired", required=False, default=False)
+        raw_id = sec.data.get("item_id")
+        fields["item_id"] = word(raw_id) or ""
+        if raw_id is not None and not fields["item_id"]:
+            sec.error("item_id", f"'item_id' should be the platform's item number, not {describe(raw_id)}")
+        if fields["item_id"]:
+            if fields["item_id"] in item_id_lines:
+                sec.error("item_id", (f"item_id {fields['item_id']} is used twice (first on line "
+                                      f"{item_id_lines[fields['item_id']]}); each listing is one item"))
+            else:
+                item_id_lines[fields["item_id"]] = sec.line("item_id")
         price = sec.number("price", above=0)
-        floor = sec.number("floor", above=0)
+        floor = sec.number("floor", above=0, required=floor_share is None)
+        if floor is None and price is not None and floor_share is not None and not sec.has("floor"):
+            floor = default_floor(price, floor_share)
         if price is not None and floor is not None and floor > price:
             sec.error("floor", f"floor {num(floor)} is above price {num(price)}")
         fields["price"], fields["floor"] = price, floor
@@ -292,6 +325,8 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
                     f.error(line, f"{sec.where}{key} lists the item itself")
                 elif key == "components" and target["components"]:
                     f.error(line, f"{sec.where}component {ref} is itself a set; a set can only hold single items")
+                elif key == "components" and target["retired"] and not fields["retired"]:
+                    f.error(line, f"{sec.where}component {ref} is retired; a set cannot be sold without it")
         if fields["components"] and (fields["colours"] is None or fields["sizes"] is None):
             parts = [by_sku.get(c.casefold()) for c in fields["components"]]
             if all(p is not None and not p["components"] for p in parts):
@@ -301,10 +336,10 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
                     order = sizing.size_order if sizing else ()
                     fields["sizes"] = _set_sizes((p["sizes"] or () for p in parts), order)
 
-    # names and aliases must point to one item only
+    # names and aliases must point to one item only (a retired item's words are free again)
     owners: dict[str, tuple[str, int]] = {}
     for sec, fields in raw_items:
-        if not fields["sku"]:
+        if not fields["sku"] or fields["retired"]:
             continue
         terms = [("name", fields["name"])] + [("aliases", a) for a in fields["aliases"]]
         for key, term in terms:
@@ -337,6 +372,8 @@ def _build_catalog(f: CheckedFile, data: LineMap, sizing: Sizing | None) -> tupl
             facts=MappingProxyType(fields["facts"]),
             image=fields["image"] or "",
             url=fields["url"] or "",
+            item_id=fields["item_id"] or "",
+            retired=bool(fields["retired"]),
         )
         for _, fields in raw_items
     )
@@ -591,8 +628,21 @@ def _build_returns(f: CheckedFile, data: LineMap) -> ReturnPolicy | None:
     )
 
 
-def _build_bargaining(f: CheckedFile, data: LineMap, items: tuple[Item, ...] | None) -> BargainPolicy | None:
-    top = Section(f, data, "", ("ladder", "bundles", "excuse", "ask_manager"))
+def _default_floor_share(f: CheckedFile, data: LineMap) -> float | None:
+    """bargaining.yml ``default_floor_share`` (0-1, e.g. 0.85): the floor of an item that has
+    none written. Read before the catalog, which needs it."""
+    share = Section(f, data).number("default_floor_share", required=False, above=0)
+    if share is not None and share > 1:
+        Section(f, data).error("default_floor_share", (
+            f"'default_floor_share' is {num(share)}; write the share of the price, e.g. 0.85 for 85%"))
+        return None
+    return share
+
+
+def _build_bargaining(
+    f: CheckedFile, data: LineMap, items: tuple[Item, ...] | None, floor_share: float | None = None,
+) -> BargainPolicy | None:
+    top = Section(f, data, "", ("ladder", "bundles", "excuse", "ask_manager", "default_floor_share"))
     ladder = top.texts("ladder", allow_empty=True)
     if ladder is not None:
         seq = top.data.get("ladder")
@@ -640,6 +690,7 @@ def _build_bargaining(f: CheckedFile, data: LineMap, items: tuple[Item, ...] | N
         ask_manager_on_haggle=on_haggle,
         ask_manager_wait_seconds=wait,
         gifts=gifts,
+        default_floor_share=floor_share,
     )
 
 
@@ -718,11 +769,13 @@ def load_shop(path: str | os.PathLike = "shop") -> Shop:
     files = {stem: CheckedFile(p, problems) for stem, p in paths.items()}
 
     sizing = _build_sizing(files["sizing"], raw["sizing"])
-    items = _build_catalog(files["catalog"], raw["catalog"], sizing)
+    floor_share = _default_floor_share(files["bargaining"], raw["bargaining"])
+    every_item = _build_catalog(files["catalog"], raw["catalog"], sizing, floor_share)
+    items = every_item and tuple(i for i in every_item if not i.retired)
     settings = _build_shop_settings(files["shop"], raw["shop"]) or {}
     shipping = _build_shipping(files["shipping"], raw["shipping"], settings)
     returns = _build_returns(files["returns"], raw["returns"])
-    bargaining = _build_bargaining(files["bargaining"], raw["bargaining"], items)
+    bargaining = _build_bargaining(files["bargaining"], raw["bargaining"], items, floor_share)
     offers = _build_offers(files["promotions"], raw["promotions"]) if "promotions" in files else NO_OFFERS
     if settings:
         hours = shipping.ship_within_hours if shipping else None
@@ -745,6 +798,7 @@ def load_shop(path: str | os.PathLike = "shop") -> Shop:
         offers=offers,
         source=folder,
         retention_days=settings["retention_days"],
+        retired_items=tuple(i for i in every_item if i.retired),
     )
 
 

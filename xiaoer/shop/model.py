@@ -4,6 +4,7 @@ error a broken configuration raises."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -155,6 +156,8 @@ class Item:
     components: tuple[str, ...] = ()  # skus in a set
     image: str = ""  # the product card's picture: /static/... or https://
     url: str = ""  # the item's page in the shop
+    item_id: str = ""  # the platform's item id (宝贝ID) of an imported item; "" when written by hand
+    retired: bool = False  # no longer listed: kept for its history, never offered (Shop.retired_items)
     # FACT_FIELDS key -> the shop's answer (kept out of hashing: an Item stays usable as a key)
     facts: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -185,6 +188,12 @@ class Item:
 
     def has_size(self, size: str) -> bool:
         return str(size).strip().upper() in self.sizes
+
+
+def default_floor(price: float, share: float) -> float:
+    """The floor of an item that has none written (imported items): ``share`` of the price
+    (bargaining.yml ``default_floor_share``), rounded up to whole yuan, never above the price."""
+    return min(price, math.ceil(round(price * share, 2)))
 
 
 @dataclass(frozen=True)
@@ -387,6 +396,7 @@ class BargainPolicy:
     ask_manager_on_haggle: int
     ask_manager_wait_seconds: int
     gifts: tuple[str, ...]
+    default_floor_share: float | None = None  # an item without a floor gets this share of its price
 
     def acceptable(self, item: Item, offer: float) -> bool:
         """Never below the floor."""
@@ -450,6 +460,7 @@ class Shop:
     offers: Offers = NO_OFFERS
     source: str = "shop"
     retention_days: int = DEFAULT_RETENTION_DAYS
+    retired_items: tuple[Item, ...] = ()  # no longer listed (catalog.yml retired: true): never offered
 
     @property
     def retention_seconds(self) -> int:
