@@ -2,6 +2,9 @@
 and the benchmark, with the command lines of the Procfile (the one place they are written;
 `make run` starts the same file under honcho, docker-compose mirrors it).
 
+Its staff are accounts of its own, in an agents file in its workdir with fresh random
+passwords (:meth:`LiveBot.staff_login`): no test depends on the demo logins.
+
 The bot runs at a shop-local time the caller chooses (the app's one clock, xiaoer/clock.py),
 so a test run at 03:00 behaves like one at 14:00. Ports come from below the kernel's
 ephemeral range, so another program's outgoing connection cannot take one between the check
@@ -14,6 +17,7 @@ import datetime as dt
 import os
 import random
 import re
+import secrets
 import shlex
 import shutil
 import socket
@@ -27,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot.staff.people import add_agent
 from tools.retention_seconds import retention_seconds
 from xiaoer.clock import OFFSET_ENV, offset_to, today_at
 
@@ -38,6 +43,8 @@ SHOP_TZ = ZoneInfo("Asia/Shanghai")  # shop/shop.yml
 DAYTIME = dt.time(14, 0)  # inside agent hours, outside quiet hours
 START_ATTEMPTS = 3
 PORT_TAKEN = ("address already in use", "errno 98")
+# The stack's staff: login (its one role) -> the name buyers see
+STAFF = {"agent": "小美", "trainer": "训练师"}
 
 
 class PortTaken(RuntimeError):
@@ -106,6 +113,8 @@ class LiveBot:
     env_overrides: dict[str, str] = field(default_factory=dict)
     # Rasa's API token and the gateway's /nlg token for this stack (tests call Rasa with it)
     internal_token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # each staff login's password for this stack only (written to agents_file at the start)
+    staff_passwords: dict[str, str] = field(default_factory=lambda: {login: secrets.token_urlsafe(16) for login in STAFF})
 
     @property
     def url(self) -> str:
@@ -118,6 +127,18 @@ class LiveBot:
     @property
     def shop_dir(self) -> Path:
         return self.workdir / "shop"
+
+    @property
+    def agents_file(self) -> Path:
+        return self.workdir / "agents.yml"
+
+    def staff_login(self, role: str = "agent") -> tuple[str, str]:
+        """(login, password) of this stack's person with the role ("agent" or "trainer")."""
+        return role, self.staff_passwords[role]
+
+    def write_agents_file(self) -> None:
+        for login, name in STAFF.items():
+            add_agent(self.agents_file, login, name, self.staff_passwords[login], [login])
 
     def env(self) -> dict[str, str]:
         host, port, db = redis_parts(self.redis_url)
@@ -140,6 +161,7 @@ class LiveBot:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "XIAOER_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "XIAOER_INTERNAL_TOKEN": self.internal_token,
+            "XIAOER_AGENTS_FILE": str(self.agents_file),
             # Rasa's record_exp (endpoints.yml): the retention of the shop this stack runs
             "XIAOER_TRACKER_TTL_S": str(retention_seconds(self.shop_dir if self.shop_dir.exists() else ROOT / "shop")),
             OFFSET_ENV: f"{self.clock_offset:.3f}",
@@ -151,6 +173,8 @@ class LiveBot:
             shutil.copytree(ROOT / "scripts_zh", self.scripts_dir)
         if not self.shop_dir.exists():
             shutil.copytree(ROOT / "shop", self.shop_dir)
+        if not self.agents_file.exists():
+            self.write_agents_file()
         self.clock_offset = offset_to(today_at(self.shop_time, SHOP_TZ))
         env = self.env()
         commands = procfile_commands(env)

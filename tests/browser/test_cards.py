@@ -15,13 +15,11 @@ import uuid
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as seen
 
 from bot.infra.outbound import Outbound
 from bot.infra.pubsub import RedisHub
 from bot.infra.store import RedisStore
-from tests.browser.test_handoff_console import DEMO_LOGIN, DEMO_PASSWORD
-from tests.browser.waiting import texts_of, wait
+from tests.browser.waiting import queued, signed_in_agent, texts_of, wait
 from tests.e2e.test_handoff_live import agent_client
 from xiaoer.cards import clean_card
 
@@ -215,16 +213,8 @@ def test_the_agent_sees_the_cards_in_the_transcript(live_bot, browser):
 
 
 def agent_reads_the_cards(live_bot, browser, conversation):
-
-    agent = browser("cards-agent")
-    agent.get(live_bot.url + "/agent")
-    wait(agent).until(seen.visibility_of_element_located((By.ID, "login")))
-    agent.find_element(By.ID, "login").send_keys(DEMO_LOGIN)
-    agent.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    agent.find_element(By.ID, "login-submit").click()
-    waiting_case = f'#queue li[data-conversation="{conversation}"]'
-    wait(agent).until(seen.visibility_of_element_located((By.CSS_SELECTOR, waiting_case)))
-    agent.find_element(By.CSS_SELECTOR, waiting_case).click()  # opens it to read, before claiming
+    agent = signed_in_agent(browser, live_bot, "cards-agent", conversation)
+    agent.find_element(By.CSS_SELECTOR, queued(conversation)).click()  # opens it to read, before claiming
     wait(agent).until(lambda d: d.find_element(By.ID, "case").get_attribute("data-conversation") == conversation)
 
     product = card_under(agent, PRODUCT_TEXT, "product", "#log li.bot")
@@ -255,14 +245,8 @@ def test_the_agent_sees_the_order_change_the_buyer_asked_for(live_bot, browser):
 
 
 def agent_reads_the_change(live_bot, browser, conversation, order_id):
-    agent = browser("change-agent")
-    agent.get(live_bot.url + "/agent")
-    wait(agent).until(seen.visibility_of_element_located((By.ID, "login")))
-    agent.find_element(By.ID, "login").send_keys(DEMO_LOGIN)
-    agent.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    agent.find_element(By.ID, "login-submit").click()
-    waiting_case = f'#queue li[data-conversation="{conversation}"]'
-    wait(agent).until(seen.visibility_of_element_located((By.CSS_SELECTOR, waiting_case)))
+    agent = signed_in_agent(browser, live_bot, "change-agent", conversation)
+    waiting_case = queued(conversation)
     assert "要改收货地址" in agent.find_element(By.CSS_SELECTOR, waiting_case).text  # seen in the queue
     agent.find_element(By.CSS_SELECTOR, waiting_case).click()
     wait(agent).until(lambda d: d.find_element(By.ID, "case").get_attribute("data-conversation") == conversation)

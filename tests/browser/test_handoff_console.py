@@ -9,12 +9,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
 
-from tests.browser.waiting import texts_of, wait
+from tests.browser.waiting import queued, signed_in_agent, texts_of, wait
 from tests.e2e.test_handoff_live import agent_client, extra_gateway
-from tools.stack import free_port
+from tools.stack import STAFF, free_port
 from xiaoer.scripts import ScriptCorpus, fill
 
-DEMO_LOGIN, DEMO_PASSWORD = "demo", "xiaoer-demo"  # documented in README
 AGENT_REPLY = "您好，我是小美，您的问题我来处理，请稍等~"
 HOSTILE_TEXT = "<img src=x onerror=alert(1)>转人工"
 
@@ -63,15 +62,8 @@ def test_agent_claims_replies_and_hands_back(live_bot, browser, tmp_path):
     buyer_says(buyer, HOSTILE_TEXT)  # buyer text is shown as text in the console, never run
 
     # the agent signs in and claims the case
-    agent = browser("agent")
-    agent.get(live_bot.url + "/agent")
-    wait(agent).until(seen.visibility_of_element_located((By.ID, "login")))
-    agent.find_element(By.ID, "login").send_keys(DEMO_LOGIN)
-    agent.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    agent.find_element(By.ID, "login-submit").click()
-    waiting_case = f'#queue li[data-conversation="{conversation}"]'
-    wait(agent).until(seen.visibility_of_element_located((By.CSS_SELECTOR, waiting_case)))
-    agent.find_element(By.CSS_SELECTOR, f"{waiting_case} button.claim").click()
+    agent = signed_in_agent(browser, live_bot, "agent", conversation)
+    agent.find_element(By.CSS_SELECTOR, f"{queued(conversation)} button.claim").click()
     wait(agent).until(seen.visibility_of_element_located((By.ID, "reply")))
     wait(agent).until(lambda d: HOSTILE_TEXT in [b.text for b in d.find_elements(By.CSS_SELECTOR, "#log .buyer .bubble")])
     assert agent.find_elements(By.CSS_SELECTOR, "#log img") == [], "buyer text never becomes HTML"
@@ -82,7 +74,7 @@ def test_agent_claims_replies_and_hands_back(live_bot, browser, tmp_path):
     agent.find_element(By.ID, "reply").send_keys(AGENT_REPLY)
     agent.find_element(By.ID, "send").click()
     wait(buyer).until(lambda d: AGENT_REPLY in bubbles(d, "agent"))
-    assert bubbles(buyer, "agent")[0] in texts(live_bot, "utter_agent_joined", agent_name="小美")
+    assert bubbles(buyer, "agent")[0] in texts(live_bot, "utter_agent_joined", agent_name=STAFF["agent"])
 
     # the buyer writes while the agent has it: the bot stays silent, the agent sees it
     bot_said = len(bubbles(buyer, "bot"))
@@ -106,7 +98,7 @@ def test_the_console_page_without_a_session_shows_only_the_sign_in(live_bot, bro
     agent.get(live_bot.url + "/agent")
     wait(agent).until(seen.visibility_of_element_located((By.ID, "login-form")))
     assert not agent.find_element(By.ID, "console-view").is_displayed()
-    agent.find_element(By.ID, "login").send_keys(DEMO_LOGIN)
+    agent.find_element(By.ID, "login").send_keys(live_bot.staff_login("agent")[0])
     agent.find_element(By.ID, "password").send_keys("wrong-password")
     agent.find_element(By.ID, "login-submit").click()
     wait(agent).until(lambda d: d.find_element(By.ID, "login-error").text == "账号或密码不对，请再试一次")

@@ -1,6 +1,9 @@
-"""Waiting on pages that re-render: an element read mid-update is simply read again."""
+"""Waiting on pages that re-render: an element read mid-update is simply read again. And the
+console's sign-in, which several tests go through before their own steps."""
 
 from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -16,3 +19,22 @@ def texts_of(driver, css):
         except StaleElementReferenceException:
             continue
     return [element.text for element in driver.find_elements("css selector", css)]
+
+
+def queued(conversation):
+    """The CSS of a conversation's case in the console's queue."""
+    return f'#queue li[data-conversation="{conversation}"]'
+
+
+def signed_in_agent(browser, bot, profile, conversation):
+    """A new Chromium session (browser fixture, this profile) signed in to the console at /agent
+    as the bot's own agent (tools/stack.py), once the conversation's case shows in its queue."""
+    agent = browser(profile)
+    agent.get(bot.url + "/agent")
+    wait(agent).until(seen.visibility_of_element_located((By.ID, "login")))
+    login, password = bot.staff_login("agent")
+    agent.find_element(By.ID, "login").send_keys(login)
+    agent.find_element(By.ID, "password").send_keys(password)
+    agent.find_element(By.ID, "login-submit").click()
+    wait(agent).until(seen.visibility_of_element_located((By.CSS_SELECTOR, queued(conversation))))
+    return agent

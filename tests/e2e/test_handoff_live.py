@@ -26,17 +26,17 @@ from bot.staff.people import add_agent
 from tests.e2e.said import said_by
 from tools.stack import ROOT, free_port
 
-DEMO = ("demo", "xiaoer-demo")  # the demo agent in agents.yml, documented in README
-
 
 def new_conversation() -> str:
     return f"e2e-{uuid.uuid4().hex[:12]}"
 
 
 @contextlib.contextmanager
-def agent_client(bot, login=DEMO):
+def agent_client(bot):
+    """The stack's own agent (tools/stack.py), signed in to the console's API."""
+    login, password = bot.staff_login("agent")
     with httpx.Client(base_url=bot.url, timeout=30, headers={"Origin": bot.url}) as client:
-        response = client.post("/agent/api/login", json={"login": login[0], "password": login[1]})
+        response = client.post("/agent/api/login", json={"login": login, "password": password})
         assert response.status_code == 200, response.text
         yield client
 
