@@ -8,9 +8,10 @@ COPY xiaoer xiaoer
 COPY vocab vocab
 COPY shop shop
 COPY scripts_zh scripts_zh
-COPY agents.yml agents.yml
 RUN useradd --create-home xiaoer && chown -R xiaoer /app
 USER xiaoer
+# No staff accounts in the image: docker-compose.yml mounts the operator's agents file at
+# /app/agents.yml (read-only), and a production start refuses a missing one.
 ENV HOST=0.0.0.0 PORT=8000
 EXPOSE 8000
 CMD ["python", "-m", "bot"]
