@@ -5,6 +5,7 @@ import sys
 
 from bot.app import create_app
 from bot.config import ConfigError, Settings
+from bot.staff.people import AgentConfigError
 from xiaoer.shop import ShopConfigError
 
 
@@ -18,6 +19,8 @@ def main() -> None:
         app = create_app(settings)
     except ConfigError as exc:
         sys.exit(f"The gateway's settings have a problem; fix it and start again:\n{exc}")
+    except AgentConfigError as exc:
+        sys.exit(f"The staff accounts file has a problem; fix it and start again:\n{exc}")
     except ShopConfigError as exc:
         sys.exit(f"The shop configuration has problems; fix them and start again:\n{exc}")
     app.run(host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False)

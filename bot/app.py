@@ -156,9 +156,10 @@ def create_app(
         app.config.PROXIES_COUNT = settings.trust_proxy
     app.ctx.settings = settings
     app.ctx.shop = shop
-    # Everyone who may sign in (a broken agents file stops the start too); the console takes
-    # those with the agent role (entries without roles are agents), the workbench the trainers.
-    app.ctx.people = agents if agents is not None else AgentDirectory.load(agents_file())
+    # Everyone who may sign in (a broken agents file stops the start too, and in production a
+    # missing one or a demo password); the console takes those with the agent role (entries
+    # without roles are agents), the workbench the trainers.
+    app.ctx.people = agents if agents is not None else AgentDirectory.load(agents_file(), settings.production)
     app.ctx.training_file = TRAINING_FILE
     app.ctx.models_dir = MODELS_DIR
     if not len(app.ctx.people.with_role("agent")):

@@ -28,6 +28,19 @@ export XIAOER_INTERNAL_TOKEN=${XIAOER_INTERNAL_TOKEN:-$(head -c 24 /dev/urandom 
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 # A local demo signs order webhooks with this unless you set your own (tools/demo_orders.py).
 export XIAOER_WEBHOOK_SECRET=${XIAOER_WEBHOOK_SECRET:-local-demo-secret}
+# Who may sign in at /agent and /trainer: XIAOER_AGENTS_FILE, else your agents.yml (not in git;
+# python -m bot.staff.people add), else the demo logins of agents.demo.yml, which only a local
+# demo accepts (a production gateway refuses their published passwords).
+if [ -z "${XIAOER_AGENTS_FILE:-}" ]; then
+    if [ -f agents.yml ]; then XIAOER_AGENTS_FILE=agents.yml; else XIAOER_AGENTS_FILE=agents.demo.yml; fi
+fi
+export XIAOER_AGENTS_FILE
+if [ "$XIAOER_AGENTS_FILE" = agents.demo.yml ]; then
+    echo "Staff: no agents.yml, so the demo logins of agents.demo.yml (this local demo only):"
+else
+    echo "Staff: $XIAOER_AGENTS_FILE"
+fi
+.venv/bin/python -m bot.staff.people list --file "$XIAOER_AGENTS_FILE"
 
 # Say when the whole bot answers, and how long it took.
 (
@@ -36,7 +49,7 @@ export XIAOER_WEBHOOK_SECRET=${XIAOER_WEBHOOK_SECRET:-local-demo-secret}
             echo
             echo "Xiaoer is ready after $(( $(date +%s) - started )) s:"
             echo "  buyer widget    http://localhost:$PORT/"
-            echo "  agent console   http://localhost:$PORT/agent     (demo logins in README.md)"
+            echo "  agent console   http://localhost:$PORT/agent     (staff logins: see \"Staff:\" above)"
             echo "  trainer bench   http://localhost:$PORT/trainer"
             echo "  API             POST http://localhost:$PORT/api/conversations/{id}/messages"
             echo "Ctrl-C stops everything."

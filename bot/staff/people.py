@@ -1,6 +1,7 @@
 """Human agents and their passwords, from a YAML file (argon2 hashes, never plain text).
 
-``agents.yml``::
+``agents.yml`` (the operator's file, not in git; ``make run`` uses the demo logins of
+``agents.demo.yml`` when there is none, see :mod:`bot.staff.demo`)::
 
     agents:
       - login: demo
@@ -14,12 +15,17 @@ Roles: ``agent`` signs in to the console at /agent, ``trainer`` to the workbench
 Add an agent or change a password (asks for the password twice)::
 
     .venv/bin/python -m bot.staff.people add LOGIN --name 小美 [--file agents.yml]
+    .venv/bin/python -m bot.staff.people list [--file agents.yml]     # who may sign in
 
 The gateway reads the file again when it changes (its modification time, size or inode,
 looked at on each staff request): a person removed from it, or who lost a role, is signed
 out at their next request, and a new password ends the sessions of the old one (see
 :attr:`Agent.stamp`). No restart is needed. A file that cannot be read then lets nobody in
 until it is fixed.
+
+In production (XIAOER_ENV=production) the file must exist and name someone, and no account may
+have one of the demo passwords README.md publishes: the start stops with the reason, and a
+re-read file that brings one keeps that account out (and logs why).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from bot.config import ROOT
+from bot.staff.demo import DEMO_PASSWORDS, demo_login_of, is_demo_password
 
 log = logging.getLogger(__name__)
 DEFAULT_FILE = ROOT / "agents.yml"
@@ -125,23 +132,59 @@ def _parse(path: Path) -> list[Agent]:
     return agents
 
 
+def _refuse_for_production(path: Path, agents: list[Agent]) -> None:
+    """A production gateway needs people of its own: not none, and none with a published password."""
+    if not agents:
+        raise AgentConfigError(
+            f"{path}: XIAOER_ENV=production needs this staff accounts file (XIAOER_AGENTS_FILE) with someone in it, "
+            f"and it is {'empty' if path.is_file() else 'missing'}. Create it with: "
+            f"python -m bot.staff.people add LOGIN --name NAME --file {path}")
+    demo = [agent.login for agent in agents if demo_login_of(agent.password_hash)]
+    if demo:
+        raise AgentConfigError(
+            f"{path}: {', '.join(demo)} {'has' if len(demo) == 1 else 'have'} a demo password published in "
+            "README.md, which XIAOER_ENV=production refuses. Give each a password of its own with: "
+            "python -m bot.staff.people add LOGIN")
+
+
 class AgentDirectory:
     """Everyone who may sign in. Loaded from a file, it follows the file's changes
-    (:meth:`refresh`); made from a list (tests), it stays as it is."""
+    (:meth:`refresh`); made from a list (tests), it stays as it is. In production it never
+    lets in an account with a demo password."""
 
-    def __init__(self, agents: list[Agent], path: Path | None = None) -> None:
-        self._agents = {a.login: a for a in agents}
+    def __init__(self, agents: list[Agent], path: Path | None = None, production: bool = False) -> None:
         self.path = path
+        self.production = production
+        self._agents = {a.login: a for a in self._admitted(agents)}
         self._seen = _signature(path) if path else None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "AgentDirectory":
-        """The file's people; a broken file raises :class:`AgentConfigError` (the start stops)."""
+    def load(cls, path: str | Path | None = None, production: bool = False) -> "AgentDirectory":
+        """The file's people; a broken file raises :class:`AgentConfigError` (the start stops),
+        and so does, in production, a missing or empty file or an account with a demo password."""
         path = Path(path) if path else agents_file()
         seen = _signature(path)
-        directory = cls(_parse(path), path)
+        if production and not path.is_file():  # e.g. a directory docker made for a missing mount
+            _refuse_for_production(path, [])
+        agents = _parse(path)
+        if production:
+            _refuse_for_production(path, agents)
+        directory = cls(agents, path, production)
         directory._seen = seen
         return directory
+
+    def _admitted(self, agents: list[Agent]) -> list[Agent]:
+        """In production, everyone but the accounts with a demo password (each logged)."""
+        if not self.production:
+            return agents
+        kept = []
+        for agent in agents:
+            if demo_login_of(agent.password_hash):
+                log.error("%s: %s has a demo password published in README.md, so it may not sign in until it "
+                          "gets its own (python -m bot.staff.people add %s)", self.path, agent.login, agent.login)
+            else:
+                kept.append(agent)
+        return kept
 
     def refresh(self) -> None:
         """Read the file again if it changed since it was last read: cheap (one stat) when not."""
@@ -156,6 +199,7 @@ class AgentDirectory:
             # nobody, rather than people who may have been removed, until the file is fixed
             log.error("%s cannot be read (%s): nobody can sign in until it is fixed", self.path, exc)
             agents = []
+        agents = self._admitted(agents)
         self._agents = {a.login: a for a in agents}
         self._seen = seen
         log.info("%s changed: %d people may sign in", self.path, len(agents))
@@ -186,6 +230,8 @@ def add_agent(path: Path, login: str, name: str, password: str, roles: list[str]
         raise AgentConfigError("login must be 2-32 lower-case letters, digits, '.', '_' or '-'")
     if len(password) < MIN_PASSWORD:
         raise AgentConfigError(f"the password needs at least {MIN_PASSWORD} characters")
+    if is_demo_password(password):
+        raise AgentConfigError("that is a demo password published in README.md; choose one of your own")
     if roles is not None and (not roles or any(r not in ROLES for r in roles)):
         raise AgentConfigError(f"roles must be some of {', '.join(ROLES)}")
     old = [e for e in _read(path) if isinstance(e, dict) and e.get("login") == login]
@@ -205,9 +251,21 @@ def add_agent(path: Path, login: str, name: str, password: str, roles: list[str]
     os.replace(partial, path)
 
 
+def describe(path: Path) -> list[str]:
+    """Who may sign in with this file, one line each; a demo account shows its published password."""
+    lines = []
+    for agent in _parse(path):
+        demo = demo_login_of(agent.password_hash)
+        note = f"   password {DEMO_PASSWORDS[demo]} (a demo login: refused in production)" if demo else ""
+        lines.append(f"  {agent.login:<12} {agent.name} ({', '.join(agent.roles)}){note}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.staff.people", description="Manage the console's agents.")
     commands = parser.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser("list", help="who may sign in, with their roles")
+    listing.add_argument("--file", type=Path, default=None, help="agents file (default: XIAOER_AGENTS_FILE or agents.yml)")
     add = commands.add_parser("add", help="add an agent or set a new password")
     add.add_argument("login")
     add.add_argument("--name", help="the name buyers see, e.g. 小美")
@@ -217,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     path = args.file or agents_file()
+    if args.command == "list":
+        try:
+            lines = describe(path)
+        except AgentConfigError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print("\n".join(lines) if lines else f"  nobody: {path} is missing or empty (python -m bot.staff.people add)")
+        return 0
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

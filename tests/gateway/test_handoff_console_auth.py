@@ -8,6 +8,7 @@ import asyncio
 import pytest
 from websockets.exceptions import InvalidStatus
 
+from bot.staff.demo import DEMO_FILE
 from bot.staff.people import AgentConfigError, AgentDirectory, add_agent
 from bot.staff.sessions import SessionSigner
 from tests.gateway.test_handoff_harness import PASSWORD, PausingRasa, gateways
@@ -141,5 +142,7 @@ def test_a_broken_agents_file_is_refused_with_the_reason(tmp_path, content, prob
 
 
 def test_the_shipped_demo_agent_signs_in_with_the_documented_password():
-    directory = AgentDirectory.load()
-    assert directory.verify("demo", "xiaoer-demo") is not None
+    """The local demo's logins (make run), as README.md documents them."""
+    directory = AgentDirectory.load(DEMO_FILE)
+    assert directory.verify("demo", "xiaoer-demo").name == "小美"
+    assert directory.verify("ajie", "xiaoer-demo2").name == "阿杰"

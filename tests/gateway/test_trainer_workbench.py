@@ -13,6 +13,7 @@ import yaml
 
 from bot.app import create_app
 from bot.config import ROOT, Settings
+from bot.staff.demo import DEMO_FILE
 from bot.staff.people import Agent, AgentDirectory, hash_password
 from bot.trainer.review import ReviewRecorder
 from bot.trainer.training_file import TrainingError, add_training_example, read_examples
@@ -336,7 +337,7 @@ def test_roles_in_the_agents_file(tmp_path):
 
 
 def test_the_shipped_demo_trainer_signs_in_with_the_documented_password():
-    people = AgentDirectory.load()
+    people = AgentDirectory.load(DEMO_FILE)
     trainer = people.verify("trainer", "xiaoer-trainer")
     assert trainer is not None and trainer.has_role("trainer")
     assert people.get("demo").roles == ("agent",)
