@@ -20,7 +20,7 @@ export REDIS_URL PORT RASA_PORT ACTIONS_PORT
 .SHELLFLAGS := -o pipefail -c
 QUIET_PIP := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
-.PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps erase-buyer apply-retention clean
+.PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps erase-buyer apply-retention import-catalogue clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -101,6 +101,11 @@ erase-buyer: $(VENV)/.installed ## erase one buyer's data from Redis (and Rasa's
 
 apply-retention: $(VENV)/.installed ## once after upgrading: give old keys without expiry the retention (DRY_RUN=1: only show)
 	@$(VENV)/bin/python -m tools.apply_retention $(if $(DRY_RUN),--dry-run)
+
+# A shop's product export (Taobao/JD, CSV or xlsx) merged into shop/catalog.yml; see README.
+import-catalogue: $(VENV)/.installed ## import a product export into shop/catalog.yml: FILE=<csv|xlsx> [MAPPING=<yml>]
+	@[ -n "$(FILE)" ] || { echo "usage: make import-catalogue FILE=<export.csv|.xlsx> [MAPPING=<mapping.yml>]"; exit 2; }
+	@$(VENV)/bin/python -m tools.import_catalogue "$(FILE)" $(if $(MAPPING),--mapping "$(MAPPING)")
 
 clean: ## remove the environments and trained models
 	rm -rf $(VENV) $(RASA_VENV) models .pytest_cache
