@@ -150,6 +150,11 @@ def _csv(path: Path, header: list[str], rows: list[list[object]], encoding: str)
     return path
 
 
+def test_a_note_above_the_headers_is_skipped_and_rows_keep_the_sheets_numbers(tmp_path, sizing):
+    export = write(tmp_path / "noted.csv", "宝贝导出 2024-05-01 共3件\n" + textwrap.dedent(SMALL).lstrip("\n"))
+    assert [i.row for i in read_export(export, sizing).items] == [3, 7, 9]
+
+
 def test_a_mapping_file_with_a_mistake_names_its_line(tmp_path):
     path = write(tmp_path / "map.yml", """
         columns:
