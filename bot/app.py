@@ -37,7 +37,12 @@ from bot.handoff.queue import MemoryCaseQueue, RedisCaseQueue
 from bot.handoff.routes import create_blueprint as agent_console
 from bot.infra.outbound import Outbound
 from bot.infra.pubsub import LocalHub, RedisHub
-from bot.infra.rasa import RasaClient, RasaTrackerApi, RasaUnavailable
+from bot.infra.rasa import (
+    LATE_ANSWER_FACTOR,
+    RasaClient,
+    RasaTrackerApi,
+    RasaUnavailable,
+)
 from bot.infra.requests import BadRequest, error
 from bot.infra.store import MemoryStore, RedisStore, Store, StoreUnavailable
 from bot.orders.service import open_orders
@@ -168,7 +173,9 @@ def create_app(
     @app.before_server_start
     async def connect(app: Sanic) -> None:
         app.ctx.store, app.ctx.store_kind = (store, "given") if store else await open_store(settings, shop.retention_seconds)
-        app.ctx.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout, token=settings.internal_token)
+        # a buyer waits rasa_timeout for the answer; the gateway waits longer for it (RasaSlow)
+        app.ctx.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout * LATE_ANSWER_FACTOR,
+                                          token=settings.internal_token)
         app.ctx.tracker_api = tracker_api or RasaTrackerApi(settings.rasa_url, token=settings.internal_token)
         app.ctx.corpus = ScriptCorpus(settings.scripts_dir)
         await open_handoff(app)
@@ -184,7 +191,8 @@ def create_app(
         escalation = Escalation(app.ctx.queue, outbound, app.ctx.tracker_api, shop, now=now)
         cancel = app.ctx.orders.scheduler.cancel_for_buyer_message if app.ctx.orders else None
         app.ctx.conversations = ConversationService(
-            app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel, splitter=QuestionSplitter(app.ctx.rasa.parse))
+            app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel, splitter=QuestionSplitter(app.ctx.rasa.parse),
+            answer_wait=settings.rasa_timeout, answer_lease=settings.rasa_timeout, hub=app.ctx.hub)
         app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop)
         redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
         app.ctx.review = ReviewRecorder(redis, getattr(app.ctx.store, "prefix", settings.key_prefix),

@@ -214,6 +214,26 @@ class LiveBot:
                 except subprocess.TimeoutExpired:
                     process.kill()
 
+    def kill(self, names) -> None:
+        """Kill the processes at once (SIGKILL), as a crash would: no shutdown, no cleanup."""
+        for name in names:
+            process = self.processes.pop(name, None)
+            if process and process.poll() is None:
+                process.kill()
+                process.wait(timeout=20)
+
+    def restart(self, names, **settings: str | None) -> None:
+        """Stop the processes and start them again, ready, with these settings changed (a
+        value of None puts a setting back as it was)."""
+        self.stop(names)
+        for key, value in settings.items():
+            if value is None:
+                self.env_overrides.pop(key, None)
+            else:
+                self.env_overrides[key] = value
+        self.start(names)
+        self.wait_ready()
+
     def forget(self) -> None:
         """Delete every Redis key this run wrote (trackers, conversations, cases)."""
         import redis

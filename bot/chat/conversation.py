@@ -4,6 +4,11 @@ A message with the client's id for it (``message_id``, the widget sends one with
 message and the same one on every retry) is answered once: a repeat gets the first answer
 again, or ``AlreadyAnswering`` while the first is still being answered. The HTTP route and
 the widget's socket both come through here.
+
+A buyer waits for the answer at most ``answer_wait`` (XIAOER_RASA_TIMEOUT), then is told the
+bot is slow (``RasaSlow``). The turn itself goes on: Rasa has the message, and a turn given
+up would leave a repeat to reach Rasa a second time. Its answer is logged when it comes,
+pushed to the buyer's widget and kept for a repeat of the message.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from bot.chat.questions import QuestionSplitter
-from bot.infra.rasa import RasaClient, RasaUnavailable
+from bot.infra.pubsub import buyer_channel
+from bot.infra.rasa import RasaClient, RasaSlow, RasaUnavailable
 from bot.infra.replies import split_rasa_output
 from bot.infra.requests import BadRequest
 from bot.infra.store import Store, StoreUnavailable
@@ -25,10 +31,13 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from bot.handoff.escalation import Escalation
 
-# How long a delivery that is being answered holds its message id: a repeat meanwhile waits
-# (409); after it (the gateway answering it stopped) a repeat answers it. Longer than any
-# turn: a few Rasa calls of XIAOER_RASA_TIMEOUT (30 s) each.
-ANSWER_LEASE = 150.0
+# How long a buyer's message waits for its answer (the gateway uses XIAOER_RASA_TIMEOUT).
+ANSWER_WAIT = 30.0
+# A delivery that is being answered holds its message id for a lease, renewed while its turn
+# goes on (however long Rasa takes): a repeat meanwhile waits (409). A gateway that died
+# mid-turn renews it no more, and after one lease a repeat answers the message itself.
+ANSWER_LEASE = 30.0
+RENEWALS_PER_LEASE = 3
 
 
 class AlreadyAnswering(Exception):
@@ -77,6 +86,8 @@ class ConversationService:
         cancel_reminders: Callable[[str], Awaitable[Any]] | None = None,
         splitter: QuestionSplitter | None = None,
         answer_lease: float = ANSWER_LEASE,
+        answer_wait: float = ANSWER_WAIT,
+        hub: Any = None,
     ) -> None:
         self.store = store
         self.rasa = rasa
@@ -84,11 +95,13 @@ class ConversationService:
         self.cancel_reminders = cancel_reminders
         self.splitter = splitter
         self.answer_lease = answer_lease
+        self.answer_wait = answer_wait
+        self.hub = hub  # pushes an answer that came after its buyer stopped waiting
         self._answering: set[asyncio.Task] = set()
 
     async def buyer_says(self, conversation_id: str, text: str, message_id: str | None = None) -> Reply:
         if message_id is None:  # a client without ids (an integration): every post is a message
-            return await self._turn(conversation_id, text)
+            return await self._wait_for(conversation_id, self._turn(conversation_id, text))
         claim = await self.store.claim_message(conversation_id, message_id, fingerprint(text), self.answer_lease)
         if claim.status == "answered":
             return Reply.from_json(claim.reply or {})
@@ -96,31 +109,67 @@ class ConversationService:
             raise AlreadyAnswering(message_id)
         if claim.status == "other_text":
             raise BadRequest('this "message_id" was already sent with a different text; use a new id per message')
-        # The turn runs to its end even if the client goes away meanwhile (a cut socket or
-        # request cancels its handler): the retry then finds the answer instead of half a turn.
-        task = asyncio.create_task(self._answer_once(conversation_id, text, message_id, claim.logged))
+        return await self._wait_for(conversation_id, self._answer_once(conversation_id, text, message_id, claim.logged))
+
+    async def _wait_for(self, conversation_id: str, turn: Awaitable[Reply]) -> Reply:
+        """The turn's reply, or RasaSlow once the buyer has waited answer_wait. The turn runs
+        to its end either way, and also if the client goes away meanwhile (a cut socket or
+        request cancels its handler): a retry then finds the answer, not half a turn."""
+        task = self._keep(asyncio.create_task(turn))
+        await asyncio.wait({task}, timeout=self.answer_wait)  # (a cancelled wait leaves the task be)
+        if task.done():
+            return task.result()
+        self._keep(asyncio.create_task(self._push_late(conversation_id, task)))
+        raise RasaSlow(f"no answer for {conversation_id} within {self.answer_wait:g} s; it follows")
+
+    def _keep(self, task: asyncio.Task) -> asyncio.Task:
         self._answering.add(task)
         task.add_done_callback(self._answered)
-        return await asyncio.shield(task)
+        return task
 
     def _answered(self, task: asyncio.Task) -> None:
         self._answering.discard(task)
         if not task.cancelled():
             task.exception()  # seen here, so a turn whose caller left logs no "never retrieved"
 
+    async def _push_late(self, conversation_id: str, turn: asyncio.Task) -> None:
+        """The answer the buyer stopped waiting for, to the widget when it comes (it is logged)."""
+        try:
+            reply = await turn
+        except Exception as exc:  # the buyer was told; a repeat of the message tries again
+            log.error("the late turn of %s failed: %s", conversation_id, exc)
+            return
+        if self.hub is not None:
+            try:
+                await self.hub.publish(buyer_channel(conversation_id), {**reply.as_json(), "push": True})
+            except Exception as exc:  # the widget finds it in the log when it catches up
+                log.warning("the late answer to %s could not be pushed: %s", conversation_id, exc)
+
     async def _answer_once(self, conversation_id: str, text: str, message_id: str, logged: bool) -> Reply:
+        holding = asyncio.create_task(self._hold_claim(conversation_id, message_id))
         try:
             reply = await self._turn(conversation_id, text, message_id, logged)
         except BaseException:
             # a repeat may try again at once; the text is not logged twice (the claim knows)
             await asyncio.shield(self._release(conversation_id, message_id))
             raise
+        finally:
+            holding.cancel()
         reply.message_id = message_id
         try:
             await self.store.message_answered(conversation_id, message_id, reply.as_json())
         except StoreUnavailable as exc:  # the buyer still gets the answer; a repeat waits out the lease
             log.error("the answer to message %s could not be remembered: %s", message_id, exc)
         return reply
+
+    async def _hold_claim(self, conversation_id: str, message_id: str) -> None:
+        """Renew this delivery's claim on the message while its turn goes on."""
+        while True:
+            await asyncio.sleep(self.answer_lease / RENEWALS_PER_LEASE)
+            try:
+                await self.store.renew_message_claim(conversation_id, message_id, self.answer_lease)
+            except StoreUnavailable as exc:  # the next renewal tries again
+                log.warning("the claim on message %s could not be renewed: %s", message_id, exc)
 
     async def _release(self, conversation_id: str, message_id: str) -> None:
         try:

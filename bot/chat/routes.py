@@ -16,7 +16,7 @@ from sanic.response import json as json_response
 
 from bot.chat.conversation import AlreadyAnswering
 from bot.infra.pubsub import buyer_channel
-from bot.infra.rasa import RasaUnavailable
+from bot.infra.rasa import RasaSlow, RasaUnavailable
 from bot.infra.requests import (
     MESSAGE_ID,
     BadRequest,
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 STORE_DOWN = "the conversation store is unavailable; nothing was saved, please send again"
 RASA_DOWN = "the bot is not answering right now; your message is saved"
+# the answer follows: logged, pushed to the widget, and given to a repeat with the same message_id
+RASA_SLOW = "the bot is slow to answer right now; your message is saved and its answer will follow"
 ANSWERING = "this message is already being answered"
 
 
@@ -52,6 +54,8 @@ def create_blueprint() -> Blueprint:
             reply = await request.app.ctx.conversations.buyer_says(conversation_id, text, message_id)
         except AlreadyAnswering:  # a retry while the first delivery is being answered: ask again soon
             return error(409, ANSWERING)
+        except RasaSlow:
+            return json_response({"error": RASA_SLOW, "slow": True}, status=503)
         return json_response(reply.as_json())
 
     @bp.get("/api/conversations/<conversation_id:str>")
@@ -133,5 +137,7 @@ async def socket_reply(app: Sanic, conversation_id: str, raw: Any) -> dict[str, 
         return {"error": str(exc), **about}
     except StoreUnavailable:
         return {"error": STORE_DOWN, **about}
+    except RasaSlow:
+        return {"error": RASA_SLOW, "slow": True, **about}
     except RasaUnavailable:
         return {"error": RASA_DOWN, **about}

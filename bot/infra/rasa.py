@@ -12,6 +12,17 @@ class RasaUnavailable(RuntimeError):
     """Rasa did not answer; the buyer's message is kept and can be sent again."""
 
 
+class RasaSlow(RasaUnavailable):
+    """Rasa did not answer while the buyer waited (XIAOER_RASA_TIMEOUT). It has the message,
+    and the gateway goes on waiting for its answer, which follows: logged, pushed to the
+    buyer's widget, and given to a repeat of the message."""
+
+
+# How much longer than the buyer's wait the gateway goes on waiting for one answer of Rasa's.
+# Rasa has the message: a call given up would leave a repeat to reach Rasa a second time.
+LATE_ANSWER_FACTOR = 4
+
+
 def token_params(token: str) -> dict[str, str]:
     """Rasa's HTTP API (``--auth-token``) takes its token as the ``token`` query parameter."""
     return {"token": token} if token else {}

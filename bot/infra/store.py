@@ -53,6 +53,7 @@ class Store(Protocol):
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]: ...
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None: ...
     async def claim_message(self, conversation_id: str, message_id: str, fingerprint: str, lease: float) -> MessageClaim: ...
+    async def renew_message_claim(self, conversation_id: str, message_id: str, lease: float) -> None: ...
     async def message_logged(self, conversation_id: str, message_id: str) -> None: ...
     async def message_answered(self, conversation_id: str, message_id: str, reply: dict[str, Any]) -> None: ...
     async def message_failed(self, conversation_id: str, message_id: str) -> None: ...
@@ -146,6 +147,11 @@ class MemoryStore:
             return MessageClaim("answering", record["logged"])
         record.update(state="answering", until=now + lease)  # failed, or its gateway stopped: take it over
         return MessageClaim("new", record["logged"])
+
+    async def renew_message_claim(self, conversation_id: str, message_id: str, lease: float) -> None:
+        record = self._message_id(conversation_id, message_id)
+        if record:
+            record["until"] = app_clock.now() + lease
 
     async def message_logged(self, conversation_id: str, message_id: str) -> None:
         record = self._message_id(conversation_id, message_id)
@@ -292,6 +298,10 @@ class RedisStore:
         pipe.hset(key, mapping=fields)
         pipe.expire(key, MESSAGE_ID_TTL)  # never a record without an end
         await self._call(pipe.execute())
+
+    async def renew_message_claim(self, conversation_id: str, message_id: str, lease: float) -> None:
+        # only the lease: it counts while the record says "answering", and is left alone after
+        await self._update_message(conversation_id, message_id, {"until": f"{app_clock.now() + lease:.3f}"})
 
     async def message_logged(self, conversation_id: str, message_id: str) -> None:
         await self._update_message(conversation_id, message_id, {"logged": "1"})

@@ -203,10 +203,20 @@
   }
 
   // The gateway is still answering this message's first delivery: ask again in a moment
-  // (a little later each time: a stopped gateway's claim on it lasts a couple of minutes).
+  // (a little later each time: a stopped gateway's claim on it lasts up to half a minute).
   function askAgainSoon(p) {
     p.waits = (p.waits || 0) + 1;
     setTimeout(function () { deliver(p); }, Math.min(1000 * p.waits, 10000));
+  }
+
+  // The bot is slow: the message is saved and its answer follows (pushed to the socket, or
+  // given when the widget asks again). Said once per message, then it waits quietly.
+  function waitForSlowAnswer(p) {
+    if (!p.toldSlow) {
+      p.toldSlow = true;
+      notice("不好意思，店小二这会儿回复得慢了一些，您的消息已收到，请稍等片刻～");
+    }
+    askAgainSoon(p);
   }
 
   let postsInFlight = 0;
@@ -222,6 +232,7 @@
       });
       const body = await response.json();
       if (response.status === 409) { askAgainSoon(p); return; }
+      if (body.slow) { waitForSlowAnswer(p); return; }
       if (!response.ok) { markFailed(p, body.error); return; }
       if (p.sends === 1) showReply(body); else reply = body;
     } catch (err) {
@@ -311,7 +322,8 @@
       const pending = answeredOnSocket(frame);
       if (frame.error) {
         if (!pending) return;
-        if (frame.answering) askAgainSoon(pending); // quietly: the first answer is on its way
+        if (frame.slow) waitForSlowAnswer(pending);
+        else if (frame.answering) askAgainSoon(pending); // quietly: the first answer is on its way
         else markFailed(pending, frame.error);
         return;
       }
