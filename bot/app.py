@@ -26,6 +26,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.chat.conversation import ConversationService
+from bot.chat.limits import BuyerLimits
 from bot.chat.nlg import NlgRenderer
 from bot.chat.questions import QuestionSplitter
 from bot.chat.routes import RASA_DOWN, STORE_DOWN
@@ -165,6 +166,8 @@ def create_app(
     # missing one or a demo password); the console takes those with the agent role (entries
     # without roles are agents), the workbench the trainers.
     app.ctx.people = agents if agents is not None else AgentDirectory.load(agents_file(), settings.production)
+    # the buyer API's limits, made once (a test client's restarts keep the memory counts)
+    app.ctx.buyer_limits = BuyerLimits.from_settings(settings)
     app.ctx.training_file = TRAINING_FILE
     app.ctx.models_dir = MODELS_DIR
     if not len(app.ctx.people.with_role("agent")):
@@ -193,6 +196,7 @@ def create_app(
         app.ctx.conversations = ConversationService(
             app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel, splitter=QuestionSplitter(app.ctx.rasa.parse),
             answer_wait=settings.rasa_timeout, answer_lease=settings.rasa_timeout, hub=app.ctx.hub)
+        app.ctx.buyer_limits.use(app.ctx.store)
         app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop)
         redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
         app.ctx.review = ReviewRecorder(redis, getattr(app.ctx.store, "prefix", settings.key_prefix),

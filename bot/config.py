@@ -9,6 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MIN_SESSION_SECRET = 32
 ENVIRONMENTS = ("development", "production")
+RATE_LIMITS = ("rate_per_conversation", "rate_per_address", "new_conversations_per_address")
 
 
 class ConfigError(ValueError):
@@ -50,6 +51,12 @@ class Settings:
     session_secret: str = field(default="", repr=False)
     # proxies in front of the gateway whose X-Forwarded-For/-Proto are believed (0: none)
     trust_proxy: int = 0
+    # the buyer API's limits, each per minute, 0 for none (bot/chat/limits.py says why these):
+    # messages per conversation; calls per client address (messages, history reads, new ids);
+    # conversations started per client address
+    rate_per_conversation: int = 20
+    rate_per_address: int = 300
+    new_conversations_per_address: int = 30
 
     @property
     def production(self) -> bool:
@@ -62,6 +69,9 @@ class Settings:
                 raise ConfigError(f"XIAOER_{name.upper()} must be at least 1, not {getattr(self, name)}")
         if self.environment not in ENVIRONMENTS:  # a typo must not quietly mean "not production"
             raise ConfigError(f"XIAOER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.environment!r}")
+        for name in RATE_LIMITS:
+            if getattr(self, name) < 0:
+                raise ConfigError(f"XIAOER_{name.upper()} must be a whole number per minute (0: no limit), not {getattr(self, name)}")
         if self.trust_proxy < 0:
             raise ConfigError(f"XIAOER_TRUST_PROXY must be the number of proxies in front (0, 1, ...), not {self.trust_proxy}")
         if self.production and len(self.session_secret) < MIN_SESSION_SECRET:
@@ -96,6 +106,7 @@ class Settings:
             environment=env.get("XIAOER_ENV", defaults.environment).strip().lower() or defaults.environment,
             session_secret=env.get("XIAOER_SESSION_SECRET", ""),
             trust_proxy=_count(env, "XIAOER_TRUST_PROXY"),
+            **{name: _per_minute(env, name, getattr(defaults, name)) for name in RATE_LIMITS},
         )
 
 
@@ -105,3 +116,13 @@ def _count(env: dict[str, str], name: str) -> int:
         return int(value or 0)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number (the proxies in front; 0 for none), not {value!r}") from None
+
+
+def _per_minute(env: dict[str, str], name: str, default: int) -> int:
+    """A rate limit from XIAOER_<NAME>: a whole number per minute, 0 for none."""
+    variable = f"XIAOER_{name.upper()}"
+    value = env.get(variable, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ConfigError(f"{variable} must be a whole number per minute (0: no limit), not {value!r}") from None
