@@ -17,6 +17,8 @@ import json
 import logging
 from typing import Any, AsyncIterator
 
+from bot.infra.background import stop_task
+
 log = logging.getLogger(__name__)
 
 LISTENER_BACKLOG = 500  # events kept for a slow socket before the oldest are dropped
@@ -82,11 +84,8 @@ class RedisHub(LocalHub):
             self._task = asyncio.create_task(self._listen_forever(), name="xiaoer-pubsub")
 
     async def close(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task, "the live events listener")  # a lost cancel must not hang the stop
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         try:

@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from bot.infra.background import stop_task
 from bot.orders.store import RedisOrderStore
 from xiaoer import clock as app_clock
 from xiaoer.order_access import order_key
@@ -366,18 +367,20 @@ class ReminderScheduler:
         return any(m.get("reminder_for") == order_id for m in recent)
 
     # ---- background loop
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="payment-reminders")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+    async def stop(self) -> bool:
+        """Stop the loop wherever it is (between rounds, in Redis, mid-send), so a shutdown
+        never hangs on it; True when it ended. A reminder cut off mid-send keeps its claim,
+        which lapses: the next round anywhere sends it, once."""
+        task, self._task = self._task, None
+        return await stop_task(task, "the payment reminder loop")
 
     async def _loop(self) -> None:
         while True:
