@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import pytest
 
 from bot.chat.conversation import ConversationService
 from bot.orders.reminders import SCRIPT_CHATTED, SCRIPT_PROMOTION, SCRIPT_SILENT
-from bot.orders.service import CONFIRMATION_SCRIPT
+from bot.orders.service import CONFIRMATION_SCRIPT, OrderService
 from tests.gateway.fakes import ScriptedRasa
 from tests.gateway.reminders_kit import (
     Clock,
@@ -183,7 +184,7 @@ def test_a_sender_that_dies_mid_send_is_replaced_and_the_reminder_goes_once(redi
             raise ConnectionError("gateway A lost its connection")
 
         # A dies before writing the first reminder, and after writing the second
-        send, finish = a.messages.send, a.scheduler._finish
+        send = a.messages.send
         a.messages.send = broken
         with caplog.at_level(logging.CRITICAL):
             assert await a.scheduler.run_once() == []
@@ -314,77 +315,56 @@ async def _nothing_was_sent(store, service, conv, order_id):
     assert reminders_in(await store.messages(conv)) == []
 
 
-WINDOW = pytest.mark.parametrize("where", ["after reading", "after taking the cap place"])
+# What lands while a sender is inside _send: the event, then the order's status and what the
+# buyer's conversation holds (sender, and script for the bot's). None may let the reminder go.
+LANDINGS = {
+    "a payment": (
+        lambda s: s.service.handle("order_paid", {"order_id": s.order_id}),
+        "paid", [("bot", CONFIRMATION_SCRIPT)]),
+    "a cancellation": (
+        lambda s: s.service.handle("order_cancelled", {"order_id": s.order_id}),
+        "cancelled", []),
+    "the buyer writing": (
+        lambda s: s.chat.buyer_says(s.conv, "这条裤子洗了会缩水吗"),
+        "unpaid", [("buyer", None), ("bot", None)]),
+    # the order store says paid, but that gateway has not cancelled the reminder yet
+    "a payment another gateway is still handling": (
+        lambda s: s.other.orders.transition(s.order_id, "order_paid", paid_at=s.service.clock()),
+        "paid", []),
+}
 
 
-@WINDOW
-def test_a_payment_landing_mid_send_stops_the_reminder(redis_prefix, where):
-    async def scenario():
-        clock = Clock(AFTERNOON)
-        store, service = open_service(redis_prefix, clock)
-        conv = new_conversation()
-        await service.handle("order_created", order_body(conv, "ORD-midpay-1"))
-        clock.advance(minutes=15)
-        fired = _land_during_send(service, where, lambda: service.handle("order_paid", {"order_id": "ORD-midpay-1"}))
-        assert await service.scheduler.run_once() == []
-        assert fired
-        assert (await service.orders.get_order("ORD-midpay-1")).status == "paid"
-        assert [m["script"] for m in await store.messages(conv)] == [CONFIRMATION_SCRIPT]
-        await _nothing_was_sent(store, service, conv, "ORD-midpay-1")
-        await store.close()
+@dataclasses.dataclass
+class MidSend:
+    """An order due for its reminder, and the ways an event about it can arrive."""
 
-    run(scenario())
+    service: OrderService
+    other: OrderService  # another gateway's order service on the same Redis
+    chat: ConversationService
+    conv: str
+    order_id: str
 
 
-@WINDOW
-def test_the_buyer_writing_mid_send_stops_the_reminder(redis_prefix, where):
-    async def scenario():
-        clock = Clock(AFTERNOON)
-        store, service = open_service(redis_prefix, clock)
-        conv = new_conversation()
-        chat = ConversationService(store, ScriptedRasa(), cancel_reminders=service.scheduler.cancel_for_buyer_message)
-        await service.handle("order_created", order_body(conv, "ORD-midmsg-1"))
-        clock.advance(minutes=15)
-        fired = _land_during_send(service, where, lambda: chat.buyer_says(conv, "这条裤子洗了会缩水吗"))
-        assert await service.scheduler.run_once() == []
-        assert fired
-        assert [m["sender"] for m in await store.messages(conv)] == ["buyer", "bot"]
-        await _nothing_was_sent(store, service, conv, "ORD-midmsg-1")
-        await store.close()
+@pytest.mark.parametrize("where", ["after reading", "after taking the cap place"])
+@pytest.mark.parametrize("landing", LANDINGS)
+def test_what_lands_mid_send_stops_the_reminder(redis_prefix, landing, where):
+    event, status, conversation = LANDINGS[landing]
 
-    run(scenario())
-
-
-@WINDOW
-def test_a_cancellation_landing_mid_send_stops_the_reminder(redis_prefix, where):
-    async def scenario():
-        clock = Clock(AFTERNOON)
-        store, service = open_service(redis_prefix, clock)
-        conv = new_conversation()
-        await service.handle("order_created", order_body(conv, "ORD-midcxl-1"))
-        clock.advance(minutes=15)
-        fired = _land_during_send(service, where, lambda: service.handle("order_cancelled", {"order_id": "ORD-midcxl-1"}))
-        assert await service.scheduler.run_once() == []
-        assert fired
-        assert (await service.orders.get_order("ORD-midcxl-1")).status == "cancelled"
-        await _nothing_was_sent(store, service, conv, "ORD-midcxl-1")
-        await store.close()
-
-    run(scenario())
-
-
-def test_a_payment_another_gateway_is_still_handling_stops_the_reminder(redis_prefix):
-    """The order store says paid, but that gateway has not cancelled the reminder yet."""
     async def scenario():
         clock = Clock(AFTERNOON)
         store, service = open_service(redis_prefix, clock)
         other_store, other = open_service(redis_prefix, clock)
         conv = new_conversation()
-        await service.handle("order_created", order_body(conv, "ORD-midpay-2"))
+        chat = ConversationService(store, ScriptedRasa(), cancel_reminders=service.scheduler.cancel_for_buyer_message)
+        scene = MidSend(service, other, chat, conv, "ORD-mid-1")
+        await service.handle("order_created", order_body(conv, scene.order_id))
         clock.advance(minutes=15)
-        _land_during_send(service, "after reading", lambda: other.orders.transition("ORD-midpay-2", "order_paid", paid_at=clock()))
+        fired = _land_during_send(service, where, lambda: event(scene))
         assert await service.scheduler.run_once() == []
-        await _nothing_was_sent(store, service, conv, "ORD-midpay-2")
+        assert fired
+        assert (await service.orders.get_order(scene.order_id)).status == status
+        assert [(m["sender"], m.get("script")) for m in await store.messages(conv)] == conversation
+        await _nothing_was_sent(store, service, conv, scene.order_id)
         await other_store.close()
         await store.close()
 
