@@ -11,10 +11,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.scenario import ScenarioAction, answer_as, routed_scenario
-from actions.shop_data import current_item, latest_text, number, shop
+from actions.shop_data import (
+    buyer_texts,
+    current_item,
+    latest_text,
+    number,
+    shop,
+    this_message,
+)
 from xiaoer.dialogue import residue
 from xiaoer.entities import chinese_number
-from xiaoer.sizing import preferred_size, recommend_size, size_measurements
+from xiaoer.shop import Item
+from xiaoer.sizing import (
+    chart_for,
+    preferred_size,
+    recommend_size,
+    said_for_chart,
+    size_measurements,
+    sized_by,
+)
 
 ADVICE_SCRIPTS = {
     "same": "utter_size_same",
@@ -23,27 +38,43 @@ ADVICE_SCRIPTS = {
     "measurement": "utter_size_measurement",
     "out_of_chart": "utter_size_out_of_chart",
     "height_only": "utter_size_by_height",
+    "need_more": "utter_ask_height",
+    # shoes, by the foot length
+    "foot": "utter_size_by_foot",
+    "shoe_usual": "utter_size_shoe_usual",
+    "ask_foot": "utter_size_ask_foot",
+    "shoe_not_by_body": "utter_size_shoe_not_by_body",
+    # children's, by the child's height or age
+    "child_height": "utter_size_child_by_height",
+    "child_usual": "utter_size_child_usual",
+    "child_age": "utter_size_child_by_age",
+    "ask_child": "utter_size_ask_child",
+    # "最大码多大"
+    "measures": "utter_size_measures",
+    "shoe_measures": "utter_size_shoe_measures",
 }
 # "体重不知道", "没称过": the height alone decides (the form stops asking for the weight).
 WEIGHT_UNKNOWN = re.compile(r"(体重|多重|多少斤).{0,4}(不知道|不清楚|不确定|忘了|没称)|(不知道|不清楚|没称过?|忘了).{0,4}(体重|多重|多少斤)|没称")
 
 
-def sizing_slots(slots: dict[str, Any]) -> list[str]:
+def sizing_slots(slots: dict[str, Any], chart_sizes_by: str = "body") -> list[str]:
     """The slots the form works through, in order (it asks for the first one still empty):
     the item, then height and weight, unless a usual size or a waist/hip measurement already
     tells the size (or the buyer does not know their weight: then the height alone). Filled
     slots stay listed: rasa-sdk drops a value it extracted ("163" as the height) for a slot
-    the list no longer names, and the answer was lost."""
-    if slots.get("usual_size") or slots.get("waist") or slots.get("hip"):
+    the list no longer names, and the answer was lost. Shoes and children's clothes need
+    only the item: their charts do not size by height and weight, and the recommend step
+    reads (or asks for) the foot length or the child's height itself."""
+    if chart_sizes_by != "body" or slots.get("usual_size") or slots.get("waist") or slots.get("hip"):
         return ["sku"]
     if slots.get("weight_unknown"):
         return ["sku", "height"]
     return ["sku", "height", "weight"]
 
 
-def missing_for_sizing(slots: dict[str, Any]) -> list[str]:
+def missing_for_sizing(slots: dict[str, Any], chart_sizes_by: str = "body") -> list[str]:
     """What the form still needs to ask."""
-    return [name for name in sizing_slots(slots) if slots.get(name) is None]
+    return [name for name in sizing_slots(slots, chart_sizes_by) if slots.get(name) is None]
 
 
 # Questions of their own that may name an item in passing ("牛仔裤少点吧"): inside the sizing
@@ -122,7 +153,8 @@ class ValidateSizeForm(FormValidationAction):
                  for name in ("sku", "usual_size", "waist", "hip", "height", "weight", "weight_unknown")}
         if WEIGHT_UNKNOWN.search(tracker.latest_message.get("text") or ""):
             known["weight_unknown"] = True
-        return sizing_slots(known)
+        item = shop().item(str(known["sku"])) if known["sku"] else None
+        return sizing_slots(known, sized_by(shop(), item) if item else "body")
 
     async def extract_height(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
         if tracker.get_slot("requested_slot") == "height" and tracker.get_slot("height") is None:
@@ -169,17 +201,12 @@ class ActionRecommendSize(ScenarioAction):
         item = current_item(tracker)
         measures = size_measurements(shop(), item, latest_text(tracker)) if item else None
         if measures:  # "那最大码是多大": the size's own measurements, not the advice again
-            dispatcher.utter_message(response="utter_size_measures", **measures)
+            dispatcher.utter_message(response=ADVICE_SCRIPTS[measures.basis], **measures.args)
             return []
-        slots = {name: tracker.get_slot(name) for basis in SIZING_BASES for name in basis}
-        just_given = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
-        inputs = sizing_inputs(slots, just_given)
-        for name in ("height", "weight", "waist", "hip"):
-            if name in inputs:
-                inputs[name] = number(inputs[name])
-        advice = recommend_size(shop(), item, **inputs, weight_unknown=bool(tracker.get_slot("weight_unknown")))
-        if advice.basis == "need_more":
-            dispatcher.utter_message(response="utter_ask_height")
+        advice = recommend_size(shop(), item, **self.inputs(tracker, item),
+                                weight_unknown=bool(tracker.get_slot("weight_unknown")))
+        if advice.size is None and advice.basis != "out_of_chart":  # a question back: what is missing
+            dispatcher.utter_message(response=ADVICE_SCRIPTS[advice.basis], **advice.args)
             return []
         preferred = preferred_size(item.sizes, advice.size, latest_text(tracker)) if item and advice.size else None
         if preferred:  # "想穿宽松点": one size up from the advice, and why
@@ -191,3 +218,21 @@ class ActionRecommendSize(ScenarioAction):
             return [SlotSet("recommended_size", size)]
         dispatcher.utter_message(response=ADVICE_SCRIPTS[advice.basis], **advice.args)
         return [SlotSet("recommended_size", advice.size)]
+
+    @staticmethod
+    def inputs(tracker: Tracker, item: Item | None) -> dict[str, Any]:
+        """What the buyer gave to size by. Shoes and children's clothes: what their messages
+        say (the foot length, the child's height or age, a usual size), and a height or
+        weight given just now (shoes answer those with how to measure the foot). Other
+        charts: the slots, the basis named in the latest message first."""
+        chart = chart_for(shop(), item)
+        if chart is not None and chart.sized_by != "body":
+            said = said_for_chart(chart, buyer_texts(tracker.events))
+            return {**said, **{name: number(this_message(tracker, name)) for name in ("height", "weight")}}
+        slots = {name: tracker.get_slot(name) for basis in SIZING_BASES for name in basis}
+        just_given = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+        inputs = sizing_inputs(slots, just_given)
+        for name in ("height", "weight", "waist", "hip"):
+            if name in inputs:
+                inputs[name] = number(inputs[name])
+        return inputs

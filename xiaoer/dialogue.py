@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from xiaoer.bargaining import haggle_kind
-from xiaoer.entities import chinese_number
+from xiaoer.entities import (
+    child_age_years,
+    child_height_cm,
+    chinese_number,
+    foot_length_cm,
+    usual_size_number,
+)
 from xiaoer.order_access import phone_last4
 from xiaoer.product_facts import is_fact_question
 from xiaoer.promotions import question_kind
@@ -38,9 +44,18 @@ SCRIPT_ASKS = {
     "utter_bargain_returning_ask_item": "sku",
     "utter_ask_phone_last4": "phone_last4",
     "utter_phone_last4_mismatch": "phone_last4",
+    "utter_size_ask_foot": "foot_length",
+    "utter_size_shoe_not_by_body": "foot_length",
+    "utter_size_ask_child": "child_size",
 }
 # The entities that answer each kind of question.
 ANSWERED_BY = {"sku": {"sku"}, "order_id": {"order_id"}, "spec": {"color", "size"}}
+# Answers that are no entity, read from the whole message: the foot length or usual shoe size
+# ("24.5", "脚长245mm", "38码"), the child's height or age ("110", "孩子5岁").
+TEXT_ANSWERS = {
+    "foot_length": (foot_length_cm, usual_size_number),
+    "child_size": (child_height_cm, child_age_years, usual_size_number),
+}
 # Scenarios a message can be routed to; each has one action (actions/scenario.py).
 SCENARIOS = frozenset({
     "ask_size", "ask_stock", "ask_product_info", "ask_shipping", "ask_delivery_status",
@@ -101,6 +116,8 @@ def is_bare_answer(text: str, entities: list[dict[str, Any]], expecting: str | N
         return False
     if expecting == "phone_last4":  # no entity: four digits and a few words ("尾号1234")
         return phone_last4(text) is not None
+    if expecting in TEXT_ANSWERS:  # no entity either: the sizing action reads the text
+        return any(read(text, alone=True) is not None for read in TEXT_ANSWERS[expecting])
     given = {e.get("entity") for e in entities}
     return bool(given & ANSWERED_BY.get(expecting, set())) and len(residue(text, entities)) <= 2
 

@@ -383,3 +383,113 @@ def extract_entities(text: str, catalog: dict | None = None) -> list[dict]:
         out.append({"entity": name, "value": value, "start": s, "end": e,
                     "text": text[s:e], **dict(extra)})
     return out
+
+
+# --------------------------------------------------------------------------- sizing details
+# Read by the sizing action from the text itself (they are no entities: the model never sees
+# them), for the charts not sized by height and weight: shoes by the foot length or the
+# buyer's usual shoe size, children's clothes by the child's height or age.
+# ``alone=True``: the message is only the answer to the bot's question, so a bare number
+# counts too ("24.5" after "脚长多少", "110" after "孩子多高").
+
+_DIGIT_AFTER = r"(?![零〇一二两三四五六七八九十百千万点幺\d.])"  # the whole number, not its head
+_CM = r"(?:cm|厘米|公分)"
+_MM = r"(?:mm|毫米)"
+_ABOUT = r"(?:大概|大约|约|差不多|是|有|:|：|\s)*"
+_CHILD = r"(?:孩子|小孩|宝宝|宝贝|小朋友|儿子|女儿|闺女|娃|男孩|女孩|小宝)"
+_NOT_A_LENGTH = r"(?!\s*(?:岁|周岁|斤|公斤|千克|kg|块|元|钱|个月|码|号|件|条|双|套|个|%))"
+# Around an answer given alone: "嗯 孩子110左右吧", "我的脚是24.5cm哦".
+_LEAD = rf"(?:嗯+|好的?|哦|我|他|她|{_CHILD}|的|是|有|现在|目前|大概|大约|差不多|约|[,，:：\s])*"
+_TAIL = r"(?:左右|上下|差不多|吧|呢|哦|啊|呀|噢|哈|的|了|啦|[。.!！~\s,，])*"
+# "平时穿38码", "一般买110的", "我穿39": a size the buyer usually wears (a question does not count:
+# "穿38码合适吗" asks whether it fits).
+_WEARS = r"(?:(?:平时|平常|一般|通常|日常|一直|之前|以前)[都也就]?(?:穿|买)?|我?[都也就]?(?:穿|买))(?:的是|的|是)?"
+_NOT_A_QUESTION = r"(?!(?:码|号)?\s*的?(?:合适|可以|行|能|会|够|吗|呢|怎么样|大|小))"
+
+_FOOT_FORMS = (
+    rf"脚(?:长|掌长|的长度|长度)?{_ABOUT}(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_CM}|{_MM})?",  # 脚长24.5, 脚长245mm
+    rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_CM}|{_MM})?\s*长?的脚",  # 24.5cm的脚
+    rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_MM})",  # 245mm
+    # Chinese shoe sizes are the foot length in mm ("平时穿240", "240码")
+    rf"(?:{_WEARS}\s*)?(?<![\d.])(?P<n>2[0-9]\d){_DIGIT_AFTER}\s*(?P<u>码|号)",
+    rf"{_WEARS}\s*(?<![\d.])(?P<n>2[0-9]\d){_DIGIT_AFTER}(?P<u>)",
+)
+_FOOT_BARE = rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_CM}|{_MM})?"
+_USUAL_NUMBER = rf"{_WEARS}\s*(?P<n>{NUM}){_DIGIT_AFTER}\s*(?:码|号)?{_NOT_A_QUESTION}{_NOT_A_LENGTH}"
+_USUAL_BARE = rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?:码|号)?"
+_CHILD_HEIGHT_FORMS = (
+    rf"(?:身高|个子|个头|高){_ABOUT}(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_CM})?{_NOT_A_LENGTH}",  # 宝宝身高120
+    rf"{_CHILD}(?:现在|目前|今年)?{_ABOUT}(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_CM})?{_NOT_A_LENGTH}",  # 孩子110
+    rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_CM})",  # 110cm
+    rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>米|m)(?![A-Za-z\d一二三四五六七八九])",  # 1.2米
+    rf"(?<![\d.])[1一]\s*米\s*(?P<tail>{_ZH_DIGIT}{{1,2}}|\d{{1,2}}){_DIGIT_AFTER}",  # 一米二 (one digit: tens)
+)
+_CHILD_HEIGHT_BARE = rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>{_CM})?"
+_AGE = rf"(?P<n>{NUM}){_DIGIT_AFTER}\s*(?P<u>周?岁半?|个月)"
+
+
+def _forms(forms, alone: bool, bare: str | None = None):
+    """Matches of ``forms`` in the text; alone, the whole message must be one of them (or the
+    bare form), with only filler around it."""
+    if not alone:
+        return lambda text: (m for form in forms for m in re.finditer(form, text, re.I))
+    whole = [rf"{_LEAD}{form}{_TAIL}" for form in (*forms, *([bare] if bare else []))]
+    return lambda text: (m for form in whole for m in [re.fullmatch(form, text.strip(), re.I)] if m)
+
+
+def _prepared(text: str) -> str:
+    return (text or "").translate(_HALF)
+
+
+def foot_length_cm(text: str, alone: bool = False) -> float | None:
+    """The buyer's foot length in cm: "脚长24.5", "脚长245mm", "24.5cm的脚", "平时穿240" (a
+    Chinese shoe size is the length in mm); alone, also a bare "24.5" or "245". Feet of
+    12-32 cm only."""
+    for m in _forms(_FOOT_FORMS, alone, _FOOT_BARE)(_prepared(text)):
+        value, unit = chinese_number(m["n"]), (m["u"] or "").lower()
+        if value is None:
+            continue
+        cm = value / 10 if unit in ("mm", "毫米", "码", "号") or (not unit and value >= 100) else value
+        if 12 <= cm <= 32:
+            return round(cm, 1)
+    return None
+
+
+def usual_size_number(text: str, alone: bool = False) -> str | None:
+    """A numbered size the buyer usually wears ("平时穿38码" -> "38", "一般穿110的" -> "110",
+    "38.5码"); alone, also a bare "38" or "38码". Which chart it belongs to is the caller's
+    to say (shoes 35-44, children's 90-160)."""
+    for m in _forms((_USUAL_NUMBER,), alone, _USUAL_BARE)(_prepared(text)):
+        value = chinese_number(m["n"])
+        if value is not None and value > 0:
+            return f"{value:g}"
+    return None
+
+
+def child_height_cm(text: str, alone: bool = False) -> float | None:
+    """A child's height in cm: "孩子110", "宝宝身高120", "110cm", "一米二", "1.2米"; alone,
+    also a bare "110". Heights of 50-180 cm only (an age or a weight is no height)."""
+    for m in _forms(_CHILD_HEIGHT_FORMS, alone, _CHILD_HEIGHT_BARE)(_prepared(text)):
+        groups = m.groupdict()
+        if groups.get("tail"):  # 一米二 = 120, 一米二五 = 125
+            tail = chinese_number(groups["tail"])
+            cm = 100 + tail * (10 if len(groups["tail"]) == 1 else 1) if tail is not None else None
+        else:
+            cm = chinese_number(groups["n"])
+            if cm is not None and (groups.get("u") or "").lower() in ("米", "m"):  # 1.2米
+                cm *= 100
+        if cm is not None and 50 <= cm <= 180:
+            return float(cm)
+    return None
+
+
+def child_age_years(text: str, alone: bool = False) -> float | None:
+    """A child's age in years: "5岁", "三岁半" (3.5), "18个月" (1.5); 0-18."""
+    for m in _forms((_AGE,), alone)(_prepared(text)):
+        value, unit = chinese_number(m["n"]), m["u"]
+        if value is None:
+            continue
+        years = value / 12 if unit == "个月" else value + (0.5 if unit.endswith("半") else 0)
+        if 0 < years <= 18:
+            return years
+    return None

@@ -91,5 +91,6 @@ def test_the_largest_sizes_measurements_when_asked():
 
     shop = load_shop("shop")
     largest = size_measurements(shop, shop.item("DR-1066"), "那最大码是多大")
-    assert largest == {"item_name": "碎花连衣裙", "size": "XL", "measures": "腰围80cm、臀围106cm、胸围98cm、裙长118cm"}
+    assert largest.basis == "measures"
+    assert largest.args == {"item_name": "碎花连衣裙", "size": "XL", "measures": "腰围80cm、臀围106cm、胸围98cm、裙长118cm"}
     assert size_measurements(shop, shop.item("DR-1066"), "M码合适吗") is None

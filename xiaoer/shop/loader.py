@@ -103,7 +103,7 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
         for key in charts_map.data:
             name = str(key)
             sec = charts_map.section(
-                key, ("title", "usual_sizes", "measurements_cm", "body_sizes", "ease_cm"), where=f"chart {name}: ")
+                key, ("title", "usual_sizes", "measurements_cm", "body_sizes", "ease_cm", "ages"), where=f"chart {name}: ")
             if sec is None:
                 continue
             title = sec.text("title", required=False, default=name)
@@ -171,6 +171,16 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
                         ))
                         continue
                     usual[theirs.upper()] = ours
+            ages: dict[str, tuple[float, float]] = {}
+            ages_sec = sec.section("ages", None, required=False)  # children's: size -> ages (参考年龄)
+            for size_key in ages_sec.data if ages_sec is not None else ():
+                size = (word(size_key) or str(size_key)).upper()
+                if size not in sizes:
+                    ages_sec.error(size_key, f"ages: size {size} is not in this chart ({', '.join(sizes)})")
+                    continue
+                years = ages_sec.range(size_key, whole=True)
+                if years is not None:
+                    ages[size] = years
             charts[name] = SizeChart(
                 name=name,
                 title=title or name,
@@ -179,6 +189,7 @@ def _build_sizing(f: CheckedFile, data: LineMap) -> Sizing | None:
                 measurements_cm=MappingProxyType({k: MappingProxyType(v) for k, v in measurements.items()}),
                 usual_sizes=MappingProxyType(usual),
                 ease_cm=chart_ease if chart_ease is not None else 0,
+                ages=MappingProxyType(ages),
             )
     if ease is None or not f.ok:
         return None

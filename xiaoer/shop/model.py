@@ -196,6 +196,9 @@ def default_floor(price: float, share: float) -> float:
     return min(price, math.ceil(round(price * share, 2)))
 
 
+FOOT_LENGTH = "foot_length"  # the measurement shoes are sized by (cm)
+
+
 @dataclass(frozen=True)
 class SizeRange:
     """Body height and weight for one size."""
@@ -231,9 +234,27 @@ class SizeChart:
     measurements_cm: Mapping[str, Mapping[str, float]]  # size -> {waist: 66, ...}
     usual_sizes: Mapping[str, str]  # buyer's usual size -> ours ("28" -> "L")
     ease_cm: float
+    # children's charts: the ages (whole years) each size is for, as shops print them (参考年龄)
+    ages: Mapping[str, tuple[float, float]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def sized_by(self) -> str:
+        """How a buyer is sized on this chart: "foot" (shoes: no height/weight table, a
+        foot_length per size), "child" (a chart with reference ages: by the child's height
+        or age) or "body" (height and weight, the larger size wins; waist/hip)."""
+        if not self.body and FOOT_LENGTH in self.measurement_kinds:
+            return "foot"
+        return "child" if self.ages else "body"
 
     def body_range(self, size: str) -> SizeRange | None:
         return next((r for r in self.body if r.size == size), None)
+
+    def size_for_age(self, years: float) -> str | None:
+        """The size for a child of this age (4岁半 counts as 4): the larger one where two
+        sizes list the same age; None outside the table."""
+        whole = math.floor(years)
+        found = [size for size in self.sizes if size in self.ages and self.ages[size][0] <= whole <= self.ages[size][1]]
+        return found[-1] if found else None
 
     def size_for_height(self, cm: float) -> str | None:
         return _size_by_range(self.body, cm, "height_cm")
