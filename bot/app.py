@@ -26,7 +26,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.chat.conversation import ConversationService
-from bot.chat.limits import BuyerLimits
+from bot.chat.limits import BuyerLimits, TooFast
 from bot.chat.nlg import NlgRenderer
 from bot.chat.questions import QuestionSplitter
 from bot.chat.routes import RASA_DOWN, STORE_DOWN
@@ -195,7 +195,8 @@ def create_app(
         cancel = app.ctx.orders.scheduler.cancel_for_buyer_message if app.ctx.orders else None
         app.ctx.conversations = ConversationService(
             app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel, splitter=QuestionSplitter(app.ctx.rasa.parse),
-            answer_wait=settings.rasa_timeout, answer_lease=settings.rasa_timeout, hub=app.ctx.hub)
+            answer_wait=settings.rasa_timeout, answer_lease=settings.rasa_timeout, hub=app.ctx.hub,
+            limits=app.ctx.buyer_limits)
         app.ctx.buyer_limits.use(app.ctx.store)
         app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop)
         redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
@@ -260,6 +261,10 @@ def register_errors(app: Sanic) -> None:
     @app.exception(BadRequest)
     async def bad_request(request: Request, exc: BadRequest) -> HTTPResponse:
         return error(400, str(exc))
+
+    @app.exception(TooFast)
+    async def too_fast(request: Request, exc: TooFast) -> HTTPResponse:
+        return exc.response()  # the call was not taken: the client sends it again after the wait
 
     @app.exception(StoreUnavailable)
     async def store_down(request: Request, exc: StoreUnavailable) -> HTTPResponse:

@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
+from bot.chat.limits import BuyerLimits, TooFast
 from bot.chat.questions import QuestionSplitter
 from bot.infra.pubsub import buyer_channel
 from bot.infra.rasa import RasaClient, RasaSlow, RasaUnavailable
@@ -88,6 +89,7 @@ class ConversationService:
         answer_lease: float = ANSWER_LEASE,
         answer_wait: float = ANSWER_WAIT,
         hub: Any = None,
+        limits: BuyerLimits | None = None,
     ) -> None:
         self.store = store
         self.rasa = rasa
@@ -97,10 +99,19 @@ class ConversationService:
         self.answer_lease = answer_lease
         self.answer_wait = answer_wait
         self.hub = hub  # pushes an answer that came after its buyer stopped waiting
+        self.limits = limits
         self._answering: set[asyncio.Task] = set()
 
-    async def buyer_says(self, conversation_id: str, text: str, message_id: str | None = None) -> Reply:
+    async def buyer_says(self, conversation_id: str, text: str, message_id: str | None = None,
+                         address: str | None = None) -> Reply:
+        """The answer to a buyer's message from the client at ``address``, counted against the
+        buyer API's limits (TooFast when refused: nothing done; None: not limited)."""
+        limited = self.limits is not None and address is not None
+        if limited:
+            await self.limits.call(address)
         if message_id is None:  # a client without ids (an integration): every post is a message
+            if limited:
+                await self.limits.message(conversation_id, address)
             return await self._wait_for(conversation_id, self._turn(conversation_id, text))
         claim = await self.store.claim_message(conversation_id, message_id, fingerprint(text), self.answer_lease)
         if claim.status == "answered":
@@ -109,7 +120,25 @@ class ConversationService:
             raise AlreadyAnswering(message_id)
         if claim.status == "other_text":
             raise BadRequest('this "message_id" was already sent with a different text; use a new id per message')
+        if limited:  # only a message that would reach Rasa counts toward its conversation
+            await self._count(conversation_id, message_id, address, claim.logged)
         return await self._wait_for(conversation_id, self._answer_once(conversation_id, text, message_id, claim.logged))
+
+    async def _count(self, conversation_id: str, message_id: str, address: str, logged: bool) -> None:
+        """Counts a claimed message against its conversation's limits. Refused, it is not taken:
+        its id is forgotten, or released when its text is already in the log (from a delivery
+        that failed after logging it), so that a retry does not log it twice."""
+        try:
+            await self.limits.message(conversation_id, address)
+        except TooFast:
+            if logged:
+                await self._release(conversation_id, message_id)
+            else:
+                await self.store.forget_message(conversation_id, message_id)
+            raise
+        except BaseException:  # the store failed: a retry may try again at once
+            await asyncio.shield(self._release(conversation_id, message_id))
+            raise
 
     async def _wait_for(self, conversation_id: str, turn: Awaitable[Reply]) -> Reply:
         """The turn's reply, or RasaSlow once the buyer has waited answer_wait. The turn runs

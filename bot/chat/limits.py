@@ -19,13 +19,14 @@ in Redis, so every gateway sees the same counts, or in this process on the memor
   Thirty new buyers a minute behind one address is a busy NAT; a script making conversations
   to fill Redis is stopped there.
 
-A refused call counts toward none of them (a buyer's refused messages do not use up their
-network's allowance), is neither logged nor sent to Rasa, and is answered 429 with
-Retry-After (on the socket: an error frame with ``retry_after``); the client sends it again
-after the wait. A repeat of a message already answered (same message_id) is counted like any
-message: telling it apart before counting would cost every message another look at the
-store, or leave a day-long record for each refused one; the widget sends a repeat only after
-a lost answer, and when refused it gets its answer after the wait.
+What counts when: every call counts toward its address as it arrives, a repeat of a message
+too. A message counts toward its conversation, and a conversation's first message toward its
+address's new conversations, only when it would reach Rasa: a repeat of a message already
+answered or still being answered (same message_id, bot/chat/conversation.py) costs no turn,
+so those two never refuse it, and a widget asking again after a cut socket cannot use up its
+buyer's allowance. A refused message is not taken: not logged, not sent to Rasa, its id not
+remembered. The client gets 429 with Retry-After (on the socket, an error frame with
+``retry_after``) and sends it again after the wait.
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ log = logging.getLogger(__name__)
 WINDOW_S = 60  # the settings are per minute
 
 
-@dataclass(frozen=True)
-class TooFast:
+class TooFast(Exception):
     """A refused call: why (for the client; the widget shows its own line) and when to retry."""
 
-    reason: str
-    retry_after: int
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
 
     def as_json(self) -> dict[str, Any]:
         return {"error": self.reason, "retry_after": self.retry_after}
@@ -112,28 +114,30 @@ class BuyerLimits:
         counter = Counter(self.windows.key("rate", "new", address_key(address)), self.new_per_address, step)
         return [Limit(counter, "too many new conversations from your network", f"new conversations from {address}")]
 
-    async def message(self, conversation_id: str, address: str) -> TooFast | None:
-        """A buyer message, counted; or why it is refused."""
-        limits = self._calls(address)
+    async def call(self, address: str) -> None:
+        """A call to the buyer API from ``address``, counted; TooFast when refused."""
+        await self._count(self._calls(address))
+
+    async def message(self, conversation_id: str, address: str) -> None:
+        """A message that would reach Rasa, counted toward its conversation (and a first one
+        toward its address's new conversations); TooFast when refused."""
+        limits = []
         if self.per_conversation:
             # beside the conversation's other keys: erased and expired with them
             counter = Counter(self.windows.key("conv", conversation_id, "rate"), self.per_conversation)
-            limits.insert(0, Limit(counter, "too many messages in this conversation", f"conversation {conversation_id}"))
+            limits.append(Limit(counter, "too many messages in this conversation", f"conversation {conversation_id}"))
         if self.new_per_address and not await self.store.exists(conversation_id):
             limits += self._starts(address, 1)  # its first message starts it
-        return await self._count(limits)
+        await self._count(limits)
 
-    async def history_read(self, address: str) -> TooFast | None:
-        return await self._count(self._calls(address))
-
-    async def new_conversation_id(self, address: str) -> TooFast | None:
-        """A new id counts as a call; it is refused while the address has started its limit of
+    async def new_conversation_id(self, address: str) -> None:
+        """A call for a new id, counted; refused while the address has started its limit of
         conversations (counted at their first messages)."""
-        return await self._count(self._calls(address) + self._starts(address, 0))
+        await self._count(self._calls(address) + self._starts(address, 0))
 
-    async def _count(self, limits: list[Limit]) -> TooFast | None:
+    async def _count(self, limits: list[Limit]) -> None:
         if not limits:  # every limit off: no store call at all
-            return None
+            return
         counters = [limit.counter for limit in limits]
         outcome = await self.windows.tally(counters, WINDOW_S)
         if outcome.counted:
@@ -141,8 +145,8 @@ class BuyerLimits:
                 if limit.counter.step and tally.count == limit.counter.limit:  # said once per window
                     log.warning("%s reached %d a minute: more are refused for %d s",
                                 limit.what, limit.counter.limit, tally.left)
-            return None
+            return
         wait = outcome.wait(counters)
         full = next(limit for limit, tally in zip(limits, outcome.tallies, strict=True)
                     if tally.full(limit.counter.limit))
-        return TooFast(f"{full.reason}; please try again in {wait} s", wait)
+        raise TooFast(f"{full.reason}; please try again in {wait} s", wait)

@@ -4,19 +4,18 @@ socket, and the NLG endpoint Rasa calls for every reply."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import hmac
 import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, file
 from sanic.response import json as json_response
 
 from bot.chat.conversation import AlreadyAnswering
-from bot.chat.limits import BuyerLimits, TooFast
+from bot.chat.limits import TooFast
 from bot.infra.pubsub import buyer_channel
 from bot.infra.rasa import RasaSlow, RasaUnavailable
 from bot.infra.requests import (
@@ -52,10 +51,8 @@ def create_blueprint() -> Blueprint:
         payload = read_json(request)
         text = check_text(payload, request.app.ctx.settings.max_text_chars)
         message_id = check_message_id(payload, request.headers.get("idempotency-key"))
-        if too_fast := await limits(request.app).message(conversation_id, request.client_ip):
-            return too_fast.response()  # not taken: nothing logged, Rasa not asked
         try:
-            reply = await request.app.ctx.conversations.buyer_says(conversation_id, text, message_id)
+            reply = await request.app.ctx.conversations.buyer_says(conversation_id, text, message_id, client(request))
         except AlreadyAnswering:  # a retry while the first delivery is being answered: ask again soon
             return error(409, ANSWERING)
         except RasaSlow:
@@ -65,8 +62,7 @@ def create_blueprint() -> Blueprint:
     @bp.get("/api/conversations/<conversation_id:str>")
     async def get_conversation(request: Request, conversation_id: str) -> HTTPResponse:
         check_conversation_id(conversation_id)
-        if too_fast := await limits(request.app).history_read(request.client_ip):
-            return too_fast.response()
+        await request.app.ctx.buyer_limits.call(client(request))
         if not await request.app.ctx.store.exists(conversation_id):
             return error(404, "no such conversation")
         return json_response((await request.app.ctx.conversations.history(conversation_id)).as_json())
@@ -74,8 +70,7 @@ def create_blueprint() -> Blueprint:
     @bp.post("/api/conversations")
     async def new_conversation(request: Request) -> HTTPResponse:
         """A fresh, unguessable conversation id for a widget that has none yet."""
-        if too_fast := await limits(request.app).new_conversation_id(request.client_ip):
-            return too_fast.response()
+        await request.app.ctx.buyer_limits.new_conversation_id(client(request))
         return json_response({"conversation_id": uuid.uuid4().hex}, status=201)
 
     @bp.post("/nlg")
@@ -109,8 +104,7 @@ def create_blueprint() -> Blueprint:
             pushing = asyncio.create_task(send_pushes(ws, pushes))
             try:
                 async for raw in ws:
-                    reply = await socket_reply(request.app, conversation_id, raw, functools.partial(
-                        limits(request.app).message, conversation_id, request.client_ip))
+                    reply = await socket_reply(request.app, conversation_id, raw, client(request))
                     await ws.send(json.dumps(reply, ensure_ascii=False))
             finally:
                 pushing.cancel()
@@ -126,16 +120,15 @@ async def send_pushes(ws: Any, pushes: asyncio.Queue) -> None:
         log.debug("push to a closed buyer socket: %s", exc)
 
 
-def limits(app: Sanic) -> BuyerLimits:
-    """The app's limits on the buyer API. The client's address is ``request.client_ip``, as for
-    the sign-in throttle: the socket's peer, or X-Forwarded-For only behind XIAOER_TRUST_PROXY."""
-    return app.ctx.buyer_limits
+def client(request: Request) -> str:
+    """The client's address for the buyer API's limits, as for the sign-in throttle: the
+    socket's peer, or X-Forwarded-For only behind XIAOER_TRUST_PROXY (Sanic's PROXIES_COUNT)."""
+    return request.client_ip
 
 
-async def socket_reply(app: Sanic, conversation_id: str, raw: Any,
-                       too_fast: Callable[[], Awaitable[TooFast | None]] | None = None) -> dict[str, Any]:
+async def socket_reply(app: Sanic, conversation_id: str, raw: Any, address: str | None = None) -> dict[str, Any]:
     """One widget frame in, one reply frame out; errors are frames too, never a dropped socket.
-    ``too_fast`` counts a valid frame against the socket's limits (or says why it is refused)."""
+    ``address`` is the socket's client, for the buyer API's limits."""
     try:
         payload = json.loads(raw)
     except (TypeError, ValueError):
@@ -146,9 +139,9 @@ async def socket_reply(app: Sanic, conversation_id: str, raw: Any,
     try:
         text = check_text(payload, app.ctx.settings.max_text_chars)
         message_id = check_message_id(payload)
-        if too_fast and (refused := await too_fast()):
-            return {**refused.as_json(), **about}  # not taken; the socket stays open
-        return (await app.ctx.conversations.buyer_says(conversation_id, text, message_id)).as_json()
+        return (await app.ctx.conversations.buyer_says(conversation_id, text, message_id, address)).as_json()
+    except TooFast as refused:  # not taken; the socket stays open
+        return {**refused.as_json(), **about}
     except AlreadyAnswering:
         # a retry while the first delivery is being answered: the widget waits and asks again
         return {"error": ANSWERING, "answering": True, **about}

@@ -57,6 +57,7 @@ class Store(Protocol):
     async def message_logged(self, conversation_id: str, message_id: str) -> None: ...
     async def message_answered(self, conversation_id: str, message_id: str, reply: dict[str, Any]) -> None: ...
     async def message_failed(self, conversation_id: str, message_id: str) -> None: ...
+    async def forget_message(self, conversation_id: str, message_id: str) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -168,6 +169,9 @@ class MemoryStore:
         record = self._message_id(conversation_id, message_id)
         if record and record["state"] == "answering":
             record["state"] = "failed"
+
+    async def forget_message(self, conversation_id: str, message_id: str) -> None:
+        self._message_ids.pop((conversation_id, message_id), None)
 
     async def close(self) -> None:
         return None
@@ -312,6 +316,10 @@ class RedisStore:
 
     async def message_failed(self, conversation_id: str, message_id: str) -> None:
         await self._update_message(conversation_id, message_id, {"state": "failed"})
+
+    async def forget_message(self, conversation_id: str, message_id: str) -> None:
+        """As if the id had never come (a delivery refused before anything was done with it)."""
+        await self._call(self.redis.delete(self._message_key(conversation_id, message_id)))
 
     async def close(self) -> None:
         await self.redis.aclose()

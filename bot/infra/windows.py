@@ -101,6 +101,7 @@ class RedisWindows:
         self._errors = (redis.RedisError, OSError)
         self.store = store
         self.clock = clock
+        self._tally = store.redis.register_script(_TALLY)  # sent by its hash (EVALSHA), not in full
 
     def key(self, *parts: str) -> str:
         return ":".join((self.store.prefix, *parts))
@@ -115,7 +116,7 @@ class RedisWindows:
         args: list[Any] = [f"{self.clock():.3f}", window_s]
         for counter in counters:
             args += [counter.limit, counter.step]
-        found = await self._call(self.store.redis.eval(_TALLY, len(counters), *(c.key for c in counters), *args))
+        found = await self._call(self._tally(keys=[c.key for c in counters], args=args))
         tallies = [Tally(int(n), _seconds(int(ms) / 1000)) for n, ms in zip(found[1::2], found[2::2], strict=True)]
         return Outcome(found[0] == 1, tallies)
 

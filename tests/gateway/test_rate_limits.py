@@ -1,7 +1,8 @@
 """The buyer API's limits: messages per conversation, calls and new conversations per client
 address, each per minute. Over a limit a call gets 429 with Retry-After (the socket: an error
-frame, and the socket stays open); a refused message is neither logged nor sent to Rasa, and
-is taken when sent again after the wait.
+frame, and the socket stays open); a refused message is neither logged nor sent to Rasa nor
+remembered by its id, and is taken when sent again after the wait. A repeat of a message
+answered or being answered costs no turn and is not refused by its conversation's limit.
 
 Real gateways on real ports and the real Redis (the harness), each test on its own key prefix;
 clients come from different loopback addresses (127.0.0.x) to be different addresses. Time is
@@ -121,6 +122,53 @@ def test_the_21st_message_in_a_minute_is_refused_untaken_and_taken_after_the_win
     assert asked_after.count("太快的一句") == 1, "sent again with its id after the wait: answered once"
 
 
+def test_a_repeat_of_an_answered_message_is_answered_at_the_limit_and_a_refused_id_is_not_kept(redis_prefix, clock, limits):
+    limits(rate_per_conversation=2)
+
+    async def scenario():
+        rasa = PausingRasa()
+        async with gateways(redis_prefix, rasa) as (gateway,):
+            conv = conversation()
+            async with client_from(gateway) as http:
+                first = await say(http, conv, "在吗", message_id="first-msg-0001")
+                await say(http, conv, "有黑色吗", message_id="second-msg-001")
+                refused = await say(http, conv, "L码", message_id="third-msg-0001")
+                # the widget lost the first answer and sends the message again: no turn, no refusal
+                repeats = [await say(http, conv, "在吗", message_id="first-msg-0001") for _ in range(5)]
+                kept = await gateway.app.ctx.store.redis.exists(f"{redis_prefix}:conv:{conv}:msg:third-msg-0001")
+            return first, refused, repeats, kept, asked_rasa(rasa, conv), await logged(gateway, conv)
+
+    first, refused, repeats, kept, asked, log = run(scenario())
+    assert_too_fast(refused, 60, "too many messages in this conversation")
+    assert [r.status_code for r in repeats] == [200] * 5 and all(r.json() == first.json() for r in repeats)
+    assert asked == ["在吗", "有黑色吗"] and log == ["在吗", "有黑色吗"], "repeats and the refused one: no turn, no line"
+    assert kept == 0, "a refused message's id is not remembered (a flood of ids leaves nothing in Redis)"
+
+
+def test_a_retry_of_a_message_logged_while_rasa_was_down_is_not_logged_twice_when_refused(redis_prefix, clock, limits):
+    limits(rate_per_conversation=2)
+
+    async def scenario():
+        rasa = PausingRasa()
+        async with gateways(redis_prefix, rasa) as (gateway,):
+            conv = conversation()
+            async with client_from(gateway) as http:
+                rasa.down = True
+                down = await say(http, conv, "在吗", message_id="logged-msg-001")  # logged, Rasa not reached
+                rasa.down = False
+                await say(http, conv, "有黑色吗", message_id="second-msg-001")
+                refused = await say(http, conv, "在吗", message_id="logged-msg-001")
+                clock.advance(minutes=1)
+                again = await say(http, conv, "在吗", message_id="logged-msg-001")
+            return down, refused, again, await logged(gateway, conv)
+
+    down, refused, again, log = run(scenario())
+    assert down.status_code == 503
+    assert_too_fast(refused, 60, "too many messages in this conversation")
+    assert again.status_code == 200 and again.json()["messages"] == [{"text": "echo:在吗", "buttons": []}]
+    assert log == ["在吗", "有黑色吗"], "its text was in the log already: refused and retried, it is not logged again"
+
+
 def test_the_socket_says_too_fast_in_an_error_frame_and_stays_open(redis_prefix, clock, limits):
     limits(rate_per_conversation=3)
 
@@ -229,7 +277,7 @@ def test_new_conversations_per_address_are_counted_at_their_first_message(redis_
 
 
 def test_two_gateways_on_one_redis_share_the_counts(redis_prefix, clock, limits):
-    limits(rate_per_conversation=4, rate_per_address=6, new_conversations_per_address=0)
+    limits(rate_per_conversation=4, rate_per_address=7, new_conversations_per_address=0)
 
     async def scenario():
         async with gateways(redis_prefix, PausingRasa(), count=2) as (first, second):
@@ -243,7 +291,7 @@ def test_two_gateways_on_one_redis_share_the_counts(redis_prefix, clock, limits)
     by_conversation, fifth, by_address, keys = run(scenario())
     assert by_conversation == [200] * 4
     assert_too_fast(fifth, 60, "too many messages in this conversation")
-    assert by_address == [200, 200, 429], "six calls from 127.0.0.1 across both gateways, then refused"
+    assert by_address == [200, 200, 429], "seven calls from 127.0.0.1 across both gateways (the refused one too)"
     assert f"{redis_prefix}:rate:addr:127.0.0.1" in keys
 
 
@@ -287,15 +335,16 @@ def test_a_gateway_on_the_memory_store_limits_in_the_process(clock):
     app = create_app(settings, store=MemoryStore(), rasa=rasa, name="limits_memory")
     client = app.test_client
 
-    def post(text):
-        return client.post("/api/conversations/buyer-limits-0001/messages", json={"text": text})[1]
+    def post(text, message_id):
+        body = {"text": text, "message_id": message_id}
+        return client.post("/api/conversations/buyer-limits-0001/messages", json=body)[1]
 
-    first, second, third = post("一"), post("二"), post("三")
+    first, second, third = post("一", "memory-msg-01"), post("二", "memory-msg-02"), post("三", "memory-msg-03")
     clock.advance(minutes=1)
-    after = post("三")
+    after = post("三", "memory-msg-03")
     assert [first.status, second.status] == [200, 200]
     assert third.status == 429 and third.headers["retry-after"] == "60" and third.json["retry_after"] == 60
-    assert after.status == 200
+    assert after.status == 200, "the refused id was not kept: sent again, it is a new message"
     assert [text for _, text in rasa.received] == ["一", "二", "三"]
 
 
