@@ -219,6 +219,31 @@
     askAgainSoon(p);
   }
 
+  // Seconds the gateway asks to wait (Retry-After, retry_after), as milliseconds: 1 s to 2 min.
+  function waitFor(seconds) {
+    return Math.min(Math.max(Number(seconds) || 5, 1), 120) * 1000;
+  }
+
+  // The buyer sent faster than the shop's limits allow: the message was not taken. Say so once
+  // while the wait lasts, then send it again, with the same id, when the gateway said to.
+  let tooFastUntil = 0;
+  function sendAfterWait(p, seconds) {
+    p.sends -= 1; // not taken: as if it had not been sent
+    const wait = waitFor(seconds);
+    if (Date.now() >= tooFastUntil) notice("您发得有点快，请稍等一下，消息会自动帮您发出～");
+    tooFastUntil = Math.max(tooFastUntil, Date.now() + wait);
+    setTimeout(function () { deliver(p); }, wait);
+  }
+
+  // A call refused as too fast (429) is made again after the wait, quietly (the page is opening).
+  async function patiently(url, options) {
+    for (;;) {
+      const response = await fetch(url, options);
+      if (response.status !== 429) return response;
+      await new Promise(function (resolve) { setTimeout(resolve, waitFor(response.headers.get("Retry-After"))); });
+    }
+  }
+
   let postsInFlight = 0;
   async function post(p) {
     postsInFlight += 1;
@@ -232,6 +257,7 @@
       });
       const body = await response.json();
       if (response.status === 409) { askAgainSoon(p); return; }
+      if (response.status === 429) { sendAfterWait(p, body.retry_after || response.headers.get("Retry-After")); return; }
       if (body.slow) { waitForSlowAnswer(p); return; }
       if (!response.ok) { markFailed(p, body.error); return; }
       if (p.sends === 1) showReply(body); else reply = body;
@@ -272,7 +298,7 @@
         await new Promise(function (resolve) { setTimeout(resolve, 200); });
       }
       try {
-        const history = await fetch("/api/conversations/" + conversationId);
+        const history = await patiently("/api/conversations/" + conversationId);
         if (!history.ok) return false;
         const body = await history.json();
         const others = body.messages.filter(function (m) { return m.sender !== "buyer"; });
@@ -323,6 +349,7 @@
       if (frame.error) {
         if (!pending) return;
         if (frame.slow) waitForSlowAnswer(pending);
+        else if (frame.retry_after) sendAfterWait(pending, frame.retry_after);
         else if (frame.answering) askAgainSoon(pending); // quietly: the first answer is on its way
         else markFailed(pending, frame.error);
         return;
@@ -343,11 +370,11 @@
   async function start() {
     conversationId = localStorage.getItem(KEY);
     if (!conversationId) {
-      const response = await fetch("/api/conversations", { method: "POST" });
+      const response = await patiently("/api/conversations", { method: "POST" });
       conversationId = (await response.json()).conversation_id;
       localStorage.setItem(KEY, conversationId);
     }
-    const history = await fetch("/api/conversations/" + conversationId);
+    const history = await patiently("/api/conversations/" + conversationId);
     if (history.ok) {
       const body = await history.json();
       body.messages.forEach(function (m) {
