@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.config import Settings
 from tools.stack import ROOT, LiveBot
 from xiaoer.scripts import ScriptCorpus
 
@@ -107,6 +108,17 @@ def script_engine(repeats: int = 20000) -> dict:
     return {"renders": repeats, "microseconds_per_render": round((time.perf_counter() - started) / repeats * 1e6, 2)}
 
 
+def limits_off(turns: int) -> dict[str, str]:
+    """The bench measures the bot, not the buyer API's limits: every conversation comes from
+    127.0.0.1, tens of them a second, so the per-address limits are off. The per-conversation
+    limit stays (its count is in every message's path, as in a shop) and is raised only when
+    a conversation of the bench has more messages than it allows in a minute."""
+    settings = {"XIAOER_RATE_PER_ADDRESS": "0", "XIAOER_NEW_CONVERSATIONS_PER_ADDRESS": "0"}
+    if turns > Settings().rate_per_conversation:
+        settings["XIAOER_RATE_PER_CONVERSATION"] = str(turns)
+    return settings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=10, help="messages per conversation")
@@ -115,7 +127,7 @@ def main() -> None:
     args = parser.parse_args()
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    bot = LiveBot(Path(tempfile.mkdtemp(prefix="xiaoer-bench-")), redis_url)
+    bot = LiveBot(Path(tempfile.mkdtemp(prefix="xiaoer-bench-")), redis_url, env_overrides=limits_off(args.turns))
     started = time.monotonic()
     bot.start()
     try:

@@ -165,6 +165,13 @@ class LiveBot:
             # Rasa's record_exp (endpoints.yml): the retention of the shop this stack runs
             "XIAOER_TRACKER_TTL_S": str(retention_seconds(self.shop_dir if self.shop_dir.exists() else ROOT / "shop")),
             OFFSET_ENV: f"{self.clock_offset:.3f}",
+            # Every test's buyer comes from 127.0.0.1, like a town behind one carrier address:
+            # tests/e2e makes up to ~140 calls and starts ~80 conversations a minute (measured;
+            # the shop's defaults: 300 and 30 per address), so the per-address limits are set
+            # well above that, for a faster machine. The per-conversation limit stays the
+            # shop's: no test's buyer sends more than 7 messages in a minute.
+            "XIAOER_RATE_PER_ADDRESS": "3000",
+            "XIAOER_NEW_CONVERSATIONS_PER_ADDRESS": "1000",
             **self.env_overrides,
         }
 

@@ -64,7 +64,7 @@ class TooFast(Exception):
 @dataclass(frozen=True)
 class Limit:
     counter: Counter
-    reason: str  # "... again in N s" follows
+    reason: str  # "; please try again in N s" follows
     what: str  # for the gateway's log
 
 
@@ -83,6 +83,8 @@ def address_key(address: str) -> str:
 
 
 class BuyerLimits:
+    """The buyer API's three limits, made once per app; they count where its store keeps things."""
+
     def __init__(self, per_conversation: int = 20, per_address: int = 300, new_per_address: int = 30,
                  clock: Callable[[], float] = app_time) -> None:
         self.per_conversation = per_conversation
