@@ -25,7 +25,12 @@ import uuid
 
 import httpx
 
-from bot.orders.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from bot.orders.webhooks import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+)
 from xiaoer import clock as app_clock
 
 EVENTS = {"create": "order_created", "pay": "order_paid", "cancel": "order_cancelled", "ship": "order_shipped", "deliver": "order_delivered"}

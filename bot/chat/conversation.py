@@ -220,7 +220,7 @@ class ConversationService:
         try:
             # two questions in one message go to the bot as two messages (a person reads it whole)
             parts = await self.splitter.parts(text) if self.splitter and not with_person else [text]
-            outputs = [await self.rasa.send(conversation_id, part) for part in parts]
+            outputs = await self._ask_rasa(conversation_id, parts, message_id, retried=logged)
         except RasaUnavailable:
             if not with_person:
                 raise
@@ -242,6 +242,16 @@ class ConversationService:
         for notice in notices:
             await self.store.append_message(conversation_id, {"sender": "notice", **notice})
         return Reply(conversation_id, mode, messages, notices)
+
+    async def _ask_rasa(self, conversation_id: str, parts: list[str], message_id: str | None,
+                        retried: bool) -> list[list[dict[str, Any]]]:
+        """Rasa's answer to each part of the message. A retry of a message whose first delivery
+        got as far as Rasa (its gateway died, or Rasa's answer was lost on the way) takes the
+        answers Rasa already gave from its tracker, and sends only the parts it has not had."""
+        if message_id is None:
+            return [await self.rasa.send(conversation_id, part) for part in parts]
+        given = (await self.rasa.answers_to(conversation_id, message_id))[:len(parts)] if retried else []
+        return given + [await self.rasa.send(conversation_id, part, message_id) for part in parts[len(given):]]
 
     async def history(self, conversation_id: str) -> Reply:
         messages = await self.store.messages(conversation_id)

@@ -28,21 +28,52 @@ def token_params(token: str) -> dict[str, str]:
     return {"token": token} if token else {}
 
 
+def answers_in_events(events: list[dict[str, Any]], message_id: str) -> list[list[dict[str, Any]]]:
+    """From a tracker's events, the bot's answer to each user message sent with
+    ``message_id`` (in its metadata), as the REST channel would have returned it."""
+    answers: list[list[dict[str, Any]]] = []
+    collecting = False
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            collecting = ((event.get("metadata") or {}).get("message_id") == message_id)
+            if collecting:
+                answers.append([])
+        elif kind == "bot" and collecting:
+            data = event.get("data") or {}
+            answers[-1].append({"text": event.get("text"),
+                                **{k: data[k] for k in ("buttons", "image", "attachment", "custom") if data.get(k)}})
+    return answers
+
+
 class RasaClient:
     def __init__(self, base_url: str, timeout: float = 30.0, token: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, params=token_params(token))
 
-    async def send(self, sender: str, text: str) -> list[dict[str, Any]]:
-        """The bot's replies to one buyer message: dicts with text, buttons or custom."""
+    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict[str, Any]]:
+        """The bot's replies to one buyer message: dicts with text, buttons or custom. The
+        client's ``message_id`` goes with it into Rasa's tracker (the REST channel keeps a
+        message's ``metadata``), so ``answers_to`` can find it again."""
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        if message_id:
+            body["metadata"] = {"message_id": message_id}
         try:
-            response = await self._client.post(
-                "/webhooks/rest/webhook", json={"sender": sender, "message": text}
-            )
+            response = await self._client.post("/webhooks/rest/webhook", json=body)
             response.raise_for_status()
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"Rasa did not answer: {exc!r}") from exc
         return response.json() or []
+
+    async def answers_to(self, sender: str, message_id: str) -> list[list[dict[str, Any]]]:
+        """Rasa's answers to the parts of a message it already has, in order (none: [])."""
+        try:
+            response = await self._client.get(f"/conversations/{sender}/tracker")
+            response.raise_for_status()
+            events = response.json().get("events") or []
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise RasaUnavailable(f"Rasa's tracker API did not answer: {exc!r}") from exc
+        return answers_in_events(events, message_id)
 
     async def parse(self, text: str) -> dict[str, Any]:
         """The NLU's reading of a text (intent, confidence, entities), without a conversation."""

@@ -9,7 +9,12 @@ import uuid
 import httpx
 import redis
 
-from bot.orders.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from bot.orders.webhooks import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+)
 from tests.e2e.test_handoff_live import case_of
 from tools.stack import WEBHOOK_SECRET, free_port
 from xiaoer import clock as app_clock

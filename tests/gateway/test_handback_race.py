@@ -66,9 +66,9 @@ class HookedRasa(PausingRasa):
         self.calls.append("resume")
         await self._at("after_resume")
 
-    async def send(self, sender: str, text: str) -> list[dict]:
+    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict]:
         await self._at("before_send")
-        output = await super().send(sender, text)
+        output = await super().send(sender, text, message_id)
         await self._at("after_send")
         return output
 

@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.infra.rasa import RasaUnavailable
 from bot.staff.people import Agent, AgentDirectory, hash_password
 from tests.conftest import REDIS_URL
+from tests.gateway.fakes import RemembersAnswers
 from tools.stack import free_port
 
 Sanic.test_mode = True
@@ -44,7 +45,7 @@ def handoff(reason: str, text: str = "好的，马上为您转人工。") -> lis
     return [{"text": text}, {"custom": {"handoff": {"reason": reason, "intent": "request_human"}}}]
 
 
-class PausingRasa:
+class PausingRasa(RemembersAnswers):
     """Rasa's REST channel and tracker API as the gateway sees them.
 
     Answers from a table (else echoes), pauses on a hand-off payload or a pause event,
@@ -52,6 +53,7 @@ class PausingRasa:
     """
 
     def __init__(self, answers: dict[str, list[dict]] | None = None, intents: dict[str, str] | None = None):
+        super().__init__()
         self.answers = answers or {}
         self.intents = intents or {}
         self.events: dict[str, list[dict]] = {}
@@ -62,20 +64,19 @@ class PausingRasa:
         self.tracker_reads: list[tuple[str, bool]] = []  # (conversation, with its events)
         self.down = False
 
-    async def send(self, sender: str, text: str) -> list[dict]:
+    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict]:
         if self.down:
             raise RasaUnavailable("Rasa did not answer: connection refused")
         intent = self.intents.get(text, "greet")
         self.events.setdefault(sender, []).append(
             {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.93}, "entities": []}}
         )
-        if sender in self.paused:
-            return []
-        output = self.answers.get(text, [{"text": f"echo:{text}"}])
+        output = [] if sender in self.paused else self.answers.get(text, [{"text": f"echo:{text}"}])
         for item in output:
             if "handoff" in (item.get("custom") or {}):
                 self.events[sender] += [{"event": "action", "name": "action_handoff"}, {"event": "pause"}]
                 self.paused.add(sender)
+        self.remember(sender, message_id, output)
         return output
 
     async def parse(self, text: str) -> dict:

@@ -40,10 +40,10 @@ class GatedRasa(ScriptedRasa):
         self.asked = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def send(self, sender: str, text: str) -> list[dict]:
+    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict]:
         self.asked.set()
         await self.gate.wait()
-        return await super().send(sender, text)
+        return await super().send(sender, text, message_id)
 
 
 @pytest.fixture(params=["redis", "memory"])
@@ -137,6 +137,34 @@ def test_a_retry_after_rasa_was_down_asks_rasa_but_does_not_log_the_text_again(m
 
     received, reply, history = asyncio.run(scenario())
     assert received == [(CONV, "在吗")] and reply["messages"][0]["text"] == "您好，欢迎光临！"
+    assert [(m["sender"], m["text"]) for m in history] == [("buyer", "在吗"), ("bot", "您好，欢迎光临！")]
+
+
+class AnswerLostRasa(ScriptedRasa):
+    """Rasa answers the first delivery, but the answer never reaches the gateway (a timeout
+    on the way back, or the gateway that asked died): it is only in Rasa's tracker."""
+
+    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict]:
+        output = await super().send(sender, text, message_id)
+        if len(self.received) == 1:
+            raise RasaUnavailable("Rasa did not answer: read timeout")
+        return output
+
+
+def test_a_retry_of_a_message_rasa_answered_takes_that_answer_and_asks_rasa_nothing(make_store):
+    async def scenario():
+        store, rasa = make_store(), AnswerLostRasa(ANSWERS)
+        service = ConversationService(store, rasa)
+        with pytest.raises(RasaUnavailable):
+            await service.buyer_says(CONV, "在吗", MID)
+        reply = (await service.buyer_says(CONV, "在吗", MID)).as_json()
+        history = await store.messages(CONV)
+        await store.close()
+        return rasa.received, reply, history
+
+    received, reply, history = asyncio.run(scenario())
+    assert received == [(CONV, "在吗")], "Rasa had the message once, and is not sent it again"
+    assert reply["messages"][0]["text"] == "您好，欢迎光临！", "the answer it gave then"
     assert [(m["sender"], m["text"]) for m in history] == [("buyer", "在吗"), ("bot", "您好，欢迎光临！")]
 
 

@@ -11,7 +11,13 @@ from sanic import Sanic
 
 from bot.orders.reminders import SCRIPT_SILENT
 from bot.orders.service import CONFIRMATION_SCRIPT, OrderService
-from bot.orders.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, order_blueprint, sign
+from bot.orders.webhooks import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    order_blueprint,
+    sign,
+)
 from tests.gateway.reminders_kit import (
     Clock,
     at,

@@ -59,7 +59,7 @@ class TwoQuestionRasa:
     async def parse(self, text):
         return parsed(self.intents.get(text, "nlu_fallback"))
 
-    async def send(self, sender, text):
+    async def send(self, sender, text, message_id=None):
         self.sent.append(text)
         return [{"text": f"{text}的回答"}, {"text": f"{text}的补充"}]
 
