@@ -23,7 +23,7 @@ QUIET_PIP := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 .PHONY: help setup run test train eval eval-dev bench check-compose lint-scripts browser-deps erase-buyer apply-retention import-catalogue clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 	@echo "  Settings: PORT (gateway, default 8000), REDIS_URL, PYTHON310 (path to a Python 3.10)"
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed ## build both environments (skipped when nothing changed)

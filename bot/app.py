@@ -207,6 +207,8 @@ def create_app(
 
     @app.after_server_stop
     async def disconnect(app: Sanic) -> None:
+        if getattr(app.ctx, "conversations", None):
+            await app.ctx.conversations.drain()
         if getattr(app.ctx, "orders", None):
             await app.ctx.orders.scheduler.stop()
         await app.ctx.hub.close()

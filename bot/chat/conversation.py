@@ -39,6 +39,8 @@ ANSWER_WAIT = 30.0
 # mid-turn renews it no more, and after one lease a repeat answers the message itself.
 ANSWER_LEASE = 30.0
 RENEWALS_PER_LEASE = 3
+# How long a stopping gateway lets the turns under way finish (within Sanic's graceful 15 s).
+DRAIN_WAIT_S = 10.0
 
 
 class AlreadyAnswering(Exception):
@@ -150,6 +152,19 @@ class ConversationService:
             return task.result()
         self._keep(asyncio.create_task(self._push_late(conversation_id, task)))
         raise RasaSlow(f"no answer for {conversation_id} within {self.answer_wait:g} s; it follows")
+
+    async def drain(self, wait_s: float = DRAIN_WAIT_S) -> bool:
+        """At shutdown, before Rasa's client and the store close under them: let the turns
+        under way (the buyers' answers, late ones too) finish, at most ``wait_s`` seconds.
+        True when none was left; one left behind keeps its message retryable (its claim
+        lapses and a repeat takes Rasa's answer from its tracker)."""
+        pending = set(self._answering)
+        if pending:
+            await asyncio.wait(pending, timeout=wait_s)
+        left = [task for task in pending if not task.done()]
+        if left:
+            log.warning("%d turn(s) still under way at shutdown; their messages can be sent again", len(left))
+        return not left
 
     def _keep(self, task: asyncio.Task) -> asyncio.Task:
         self._answering.add(task)

@@ -363,3 +363,23 @@ def test_socket_a_repeat_while_the_first_is_answered_is_a_quiet_error_frame():
     busy, answer, again, received = asyncio.run(scenario())
     assert busy == {"error": "this message is already being answered", "answering": True, "message_id": MID}
     assert again == answer and answer["message_id"] == MID and received == [(CONV, "在吗")]
+
+
+def test_a_stopping_gateway_lets_the_turn_under_way_finish_before_it_closes(make_store):
+    async def scenario():
+        store, rasa = make_store(), GatedRasa(ANSWERS)
+        service = ConversationService(store, rasa)
+        turn = asyncio.create_task(service.buyer_says(CONV, "在吗", MID))
+        await soon(rasa.asked.wait())
+        cut_short = await service.drain(wait_s=0.05)  # Rasa still answering: left behind, said so
+        draining = asyncio.create_task(service.drain())
+        rasa.gate.set()
+        drained = await soon(draining)
+        history = await store.messages(CONV)  # the store is still open: the answer got in
+        await store.close()
+        return cut_short, drained, (await turn).as_json(), history
+
+    cut_short, drained, reply, history = asyncio.run(scenario())
+    assert cut_short is False and drained is True
+    assert [(m["sender"], m["text"]) for m in history] == [("buyer", "在吗"), ("bot", "您好，欢迎光临！")]
+    assert reply["messages"][0]["text"] == "您好，欢迎光临！"
