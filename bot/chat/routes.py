@@ -98,6 +98,12 @@ def create_blueprint() -> Blueprint:
             await ws.send(json.dumps({"error": str(exc)}, ensure_ascii=False))
             await ws.close(code=1008, reason="bad conversation id")
             return
+        try:  # opening a socket is a call too: each one holds a connection and a subscription
+            await request.app.ctx.buyer_limits.call(client(request))
+        except TooFast as exc:
+            await ws.send(json.dumps(exc.as_json(), ensure_ascii=False))
+            await ws.close(code=1013, reason="too many calls from this address; try again later")
+            return
         # Pushes (an agent's reply, a change of mode) arrive from any gateway through the
         # hub while this loop answers the buyer's own messages.
         async with request.app.ctx.hub.listen(buyer_channel(conversation_id)) as pushes:

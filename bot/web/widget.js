@@ -345,6 +345,10 @@
       let frame;
       try { frame = JSON.parse(event.data); } catch (err) { return; }
       if (frame.push) { showReply(frame); return; }
+      if (frame.error && frame.retry_after && !frame.message_id) {
+        reconnectAfter = frame.retry_after * 1000; // the socket itself was refused: open it later
+        return;
+      }
       const pending = answeredOnSocket(frame);
       if (frame.error) {
         if (!pending) return;
@@ -362,10 +366,12 @@
       // unanswered messages go again over HTTP, with the same ids; reconnect a little later
       awaitingReply.splice(0).forEach(post);
       reconnecting = reconnecting || opened;
-      setTimeout(connect, opened ? 1000 : 3000);
+      setTimeout(connect, reconnectAfter || (opened ? 1000 : 3000));
+      reconnectAfter = 0;
     });
   }
   let reconnecting = false;
+  let reconnectAfter = 0; // ms, when the gateway said how long to wait (too many calls)
 
   async function start() {
     conversationId = localStorage.getItem(KEY);

@@ -19,6 +19,8 @@ import time
 import httpx
 import pytest
 import redis
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 import tests.gateway.test_handoff_harness as harness
 from bot.app import create_app
@@ -223,6 +225,34 @@ def test_conversations_from_one_address_share_its_allowance_and_others_do_not(re
     assert other.status_code == 200, "another address is not affected"
     assert asked_third == ["有人吗"], "only the other address's message reached Rasa"
     assert after.status_code == 200
+
+
+def test_opening_a_socket_counts_toward_its_address_and_a_refused_one_says_when_to_retry(redis_prefix, clock, limits):
+    limits(rate_per_address=2, new_conversations_per_address=0)
+
+    def socket_from(gateway, address: str, conv: str):
+        return connect(f"ws://127.0.0.1:{gateway.port}/ws/{conv}", open_timeout=5, local_addr=(address, 0))
+
+    async def scenario():
+        async with gateways(redis_prefix, PausingRasa()) as (gateway,):
+            conv = conversation()
+            async with client_from(gateway, "127.0.0.4") as http:
+                used = [(await say(http, conv, "在吗")).status_code for _ in range(2)]
+            async with socket_from(gateway, "127.0.0.4", conv) as refused:
+                frame = await next_frame(refused)
+                with pytest.raises(ConnectionClosed):
+                    await asyncio.wait_for(refused.recv(), 5)
+                closed = refused.close_code
+            async with socket_from(gateway, "127.0.0.5", conv) as other:
+                await other.send(json.dumps({"text": "有黑色吗", "message_id": "socket-open-0001"}))
+                answered = await next_frame(other)
+            return used, frame, closed, answered
+
+    used, frame, closed, answered = run(scenario())
+    assert used == [200, 200]
+    assert frame == {"error": frame["error"], "retry_after": 60} and "too many requests" in frame["error"]
+    assert closed == 1013, "closed as 'try again later'"
+    assert answered["message_id"] == "socket-open-0001", "another address opens its socket"
 
 
 def test_x_forwarded_for_is_believed_only_behind_a_trusted_proxy(redis_prefix, clock, limits):
