@@ -4,6 +4,7 @@ error a broken configuration raises."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -503,6 +504,19 @@ class Shop:
         """The item with this sku (any case), or None."""
         key = str(sku).strip().casefold()
         return next((i for i in self.items if i.sku.casefold() == key), None)
+
+    def item_by_reference(self, reference: str) -> Item | None:
+        """The item a link, a typed item number or the chat's page names: by the platform's
+        item id, else by sku (the merchant code), listed or retired (``item.retired``: no
+        longer sold, never offered), or None when the shop has no such item."""
+        key = str(reference).strip().casefold()
+        return self._by_item_id.get(key) or next(
+            (i for i in (*self.items, *self.retired_items) if i.sku.casefold() == key), None)
+
+    @functools.cached_property
+    def _by_item_id(self) -> dict[str, Item]:
+        # the loader keeps item ids unique across listed and retired items
+        return {i.item_id.casefold(): i for i in (*self.items, *self.retired_items) if i.item_id}
 
     def find_item(self, text: str) -> Item | None:
         """The item a buyer means: a sku, name or alias, or a message containing one
