@@ -105,16 +105,19 @@ class ConversationService:
         self._answering: set[asyncio.Task] = set()
 
     async def buyer_says(self, conversation_id: str, text: str, message_id: str | None = None,
-                         address: str | None = None) -> Reply:
+                         address: str | None = None, context: dict[str, str] | None = None) -> Reply:
         """The answer to a buyer's message from the client at ``address``, counted against the
-        buyer API's limits (TooFast when refused: nothing done; None: not limited)."""
+        buyer API's limits (TooFast when refused: nothing done; None: not limited).
+        ``context`` (bot.infra.requests.check_context: the item of the page the chat was opened
+        on) goes to Rasa with the message; a repeat of a message is answered as its first
+        delivery was, whatever context it carries."""
         limited = self.limits is not None and address is not None
         if limited:
             await self.limits.call(address)
         if message_id is None:  # a client without ids (an integration): every post is a message
             if limited:
                 await self.limits.message(conversation_id, address)
-            return await self._wait_for(conversation_id, self._turn(conversation_id, text))
+            return await self._wait_for(conversation_id, self._turn(conversation_id, text, context=context))
         claim = await self.store.claim_message(conversation_id, message_id, fingerprint(text), self.answer_lease)
         if claim.status == "answered":
             return Reply.from_json(claim.reply or {})
@@ -124,7 +127,8 @@ class ConversationService:
             raise BadRequest('this "message_id" was already sent with a different text; use a new id per message')
         if limited:  # only a message that would reach Rasa counts toward its conversation
             await self._count(conversation_id, message_id, address, claim.logged)
-        return await self._wait_for(conversation_id, self._answer_once(conversation_id, text, message_id, claim.logged))
+        return await self._wait_for(conversation_id,
+                                    self._answer_once(conversation_id, text, message_id, claim.logged, context))
 
     async def _count(self, conversation_id: str, message_id: str, address: str, logged: bool) -> None:
         """Counts a claimed message against its conversation's limits. Refused, it is not taken:
@@ -189,10 +193,11 @@ class ConversationService:
             except Exception as exc:  # the widget finds it in the log when it catches up
                 log.warning("the late answer to %s could not be pushed: %s", conversation_id, exc)
 
-    async def _answer_once(self, conversation_id: str, text: str, message_id: str, logged: bool) -> Reply:
+    async def _answer_once(self, conversation_id: str, text: str, message_id: str, logged: bool,
+                           context: dict[str, str] | None = None) -> Reply:
         holding = asyncio.create_task(self._hold_claim(conversation_id, message_id))
         try:
-            reply = await self._turn(conversation_id, text, message_id, logged)
+            reply = await self._turn(conversation_id, text, message_id, logged, context)
         except BaseException:
             # a repeat may try again at once; the text is not logged twice (the claim knows)
             await asyncio.shield(self._release(conversation_id, message_id))
@@ -221,7 +226,8 @@ class ConversationService:
         except StoreUnavailable as exc:  # the claim's lease runs out instead
             log.warning("message %s could not be released for a retry: %s", message_id, exc)
 
-    async def _turn(self, conversation_id: str, text: str, message_id: str | None = None, logged: bool = False) -> Reply:
+    async def _turn(self, conversation_id: str, text: str, message_id: str | None = None, logged: bool = False,
+                    context: dict[str, str] | None = None) -> Reply:
         if not logged:
             # Log first: if Rasa is down the message is still in the conversation.
             await self.store.append_message(conversation_id, {"sender": "buyer", "text": text})
@@ -235,7 +241,7 @@ class ConversationService:
         try:
             # two questions in one message go to the bot as two messages (a person reads it whole)
             parts = await self.splitter.parts(text) if self.splitter and not with_person else [text]
-            outputs = await self._ask_rasa(conversation_id, parts, message_id, retried=logged)
+            outputs = await self._ask_rasa(conversation_id, parts, message_id, retried=logged, context=context)
         except RasaUnavailable:
             if not with_person:
                 raise
@@ -259,14 +265,17 @@ class ConversationService:
         return Reply(conversation_id, mode, messages, notices)
 
     async def _ask_rasa(self, conversation_id: str, parts: list[str], message_id: str | None,
-                        retried: bool) -> list[list[dict[str, Any]]]:
-        """Rasa's answer to each part of the message. A retry of a message whose first delivery
-        got as far as Rasa (its gateway died, or Rasa's answer was lost on the way) takes the
-        answers Rasa already gave from its tracker, and sends only the parts it has not had."""
+                        retried: bool, context: dict[str, str] | None = None) -> list[list[dict[str, Any]]]:
+        """Rasa's answer to each part of the message (each part with the message's context).
+        A retry of a message whose first delivery got as far as Rasa (its gateway died, or
+        Rasa's answer was lost on the way) takes the answers Rasa already gave from its
+        tracker, and sends only the parts it has not had."""
+        # the context goes only when there is one: a Rasa client that takes none still fits
+        extra = {"context": context} if context else {}
         if message_id is None:
-            return [await self.rasa.send(conversation_id, part) for part in parts]
+            return [await self.rasa.send(conversation_id, part, **extra) for part in parts]
         given = (await self.rasa.answers_to(conversation_id, message_id))[:len(parts)] if retried else []
-        return given + [await self.rasa.send(conversation_id, part, message_id) for part in parts[len(given):]]
+        return given + [await self.rasa.send(conversation_id, part, message_id, **extra) for part in parts[len(given):]]
 
     async def history(self, conversation_id: str) -> Reply:
         messages = await self.store.messages(conversation_id)

@@ -21,6 +21,7 @@ from bot.infra.rasa import RasaSlow, RasaUnavailable
 from bot.infra.requests import (
     MESSAGE_ID,
     BadRequest,
+    check_context,
     check_conversation_id,
     check_message_id,
     check_text,
@@ -51,8 +52,10 @@ def create_blueprint() -> Blueprint:
         payload = read_json(request)
         text = check_text(payload, request.app.ctx.settings.max_text_chars)
         message_id = check_message_id(payload, request.headers.get("idempotency-key"))
+        context = check_context(payload)
         try:
-            reply = await request.app.ctx.conversations.buyer_says(conversation_id, text, message_id, client(request))
+            reply = await request.app.ctx.conversations.buyer_says(conversation_id, text, message_id, client(request),
+                                                                   context)
         except AlreadyAnswering:  # a retry while the first delivery is being answered: ask again soon
             return error(409, ANSWERING)
         except RasaSlow:
@@ -145,7 +148,8 @@ async def socket_reply(app: Sanic, conversation_id: str, raw: Any, address: str 
     try:
         text = check_text(payload, app.ctx.settings.max_text_chars)
         message_id = check_message_id(payload)
-        return (await app.ctx.conversations.buyer_says(conversation_id, text, message_id, address)).as_json()
+        context = check_context(payload)
+        return (await app.ctx.conversations.buyer_says(conversation_id, text, message_id, address, context)).as_json()
     except TooFast as refused:  # not taken; the socket stays open
         return {**refused.as_json(), **about}
     except AlreadyAnswering:

@@ -51,13 +51,16 @@ class RasaClient:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, params=token_params(token))
 
-    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict[str, Any]]:
+    async def send(self, sender: str, text: str, message_id: str | None = None,
+                   context: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """The bot's replies to one buyer message: dicts with text, buttons or custom. The
-        client's ``message_id`` goes with it into Rasa's tracker (the REST channel keeps a
-        message's ``metadata``), so ``answers_to`` can find it again."""
+        client's ``message_id`` and ``context`` (``item``: the page the chat was opened on) go
+        with it into Rasa's tracker (the REST channel keeps a message's ``metadata``): there
+        ``answers_to`` finds the message again and the actions read the page's item."""
         body: dict[str, Any] = {"sender": sender, "message": text}
-        if message_id:
-            body["metadata"] = {"message_id": message_id}
+        metadata = {**(context or {}), **({"message_id": message_id} if message_id else {})}
+        if metadata:
+            body["metadata"] = metadata
         try:
             response = await self._client.post("/webhooks/rest/webhook", json=body)
             response.raise_for_status()

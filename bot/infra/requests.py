@@ -23,6 +23,11 @@ CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}\Z")
 MESSAGE_ID = CONVERSATION_ID
 
 
+# The item of the page a chat was opened on, as a client gives it ({"context": {"item": ...}}):
+# the platform's item id or the shop's merchant code. "item" is the only context there is.
+ITEM_REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+CONTEXT_KEYS = frozenset({"item"})
+
 # Control characters (not newline or tab) are dropped; a text of only zero-width characters is empty.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
@@ -56,6 +61,26 @@ def check_message_id(payload: Any, header: str | None = None) -> str | None:
     if not isinstance(given, str) or not MESSAGE_ID.match(given):
         raise BadRequest("\"message_id\" must be 8-64 letters, digits, '-' or '_'")
     return given
+
+
+def check_context(payload: Any) -> dict[str, str]:
+    """The message's context (``"context"`` in the body or the frame), {} when none. A key
+    other than ``item`` is refused rather than dropped: a client that means something by it
+    learns at once that the gateway does not read it."""
+    given = payload.get("context") if isinstance(payload, dict) else None
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise BadRequest('"context" must be an object like {"item": "JN-2801"}')
+    if set(given) - CONTEXT_KEYS:
+        raise BadRequest('"context" takes only "item" (the item of the page the chat was opened on)')
+    item = given.get("item")
+    if item is None:
+        return {}
+    if not isinstance(item, str) or not ITEM_REFERENCE.match(item):
+        raise BadRequest("\"context.item\" must be the platform's item id or the shop's merchant code: "
+                         "1-64 letters, digits, '-' or '_'")
+    return {"item": item}
 
 
 def check_text(payload: Any, max_chars: int) -> str:

@@ -30,11 +30,14 @@ class ScriptedRasa(RemembersAnswers):
         self.answers = answers or {}
         self.down = down
         self.received: list[tuple[str, str]] = []
+        self.metadata: list[dict] = []  # each message's metadata, as Rasa's tracker keeps it
 
-    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict]:
+    async def send(self, sender: str, text: str, message_id: str | None = None,
+                   context: dict | None = None) -> list[dict]:
         if self.down:
             raise RasaUnavailable("Rasa did not answer: connection refused")
         self.received.append((sender, text))
+        self.metadata.append({**(context or {}), **({"message_id": message_id} if message_id else {})})
         output = self.answers.get(text, [{"recipient_id": sender, "text": f"echo:{text}"}])
         self.remember(sender, message_id, output)
         return output

@@ -64,12 +64,15 @@ class PausingRasa(RemembersAnswers):
         self.tracker_reads: list[tuple[str, bool]] = []  # (conversation, with its events)
         self.down = False
 
-    async def send(self, sender: str, text: str, message_id: str | None = None) -> list[dict]:
+    async def send(self, sender: str, text: str, message_id: str | None = None,
+                   context: dict | None = None) -> list[dict]:
         if self.down:
             raise RasaUnavailable("Rasa did not answer: connection refused")
         intent = self.intents.get(text, "greet")
+        metadata = {**(context or {}), **({"message_id": message_id} if message_id else {})}
         self.events.setdefault(sender, []).append(
-            {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.93}, "entities": []}}
+            {"event": "user", "text": text, "metadata": metadata,
+             "parse_data": {"intent": {"name": intent, "confidence": 0.93}, "entities": []}}
         )
         output = [] if sender in self.paused else self.answers.get(text, [{"text": f"echo:{text}"}])
         for item in output:
