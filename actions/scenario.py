@@ -20,7 +20,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.shop_data import current_item
+from actions.shop_data import (
+    ItemInQuestion,
+    current_item,
+    item_events,
+    item_in_question,
+    item_not_offered_reply,
+)
 from xiaoer.dialogue import DialogueState, expecting_after, question_is_fresh, route
 
 # scenario -> its action class, filled as the scenario modules are imported (rasa-sdk
@@ -69,11 +75,27 @@ async def answer_as(
         raise LookupError(f"no action answers the scenario {scenario!r}")
     collected = CollectingDispatcher()
     events = await SCENARIO_ACTIONS[scenario]().answer(collected, tracker, domain)
+    question = item_in_question(tracker)
+    state = state_events(scenario, collected.messages)  # "which item?" expects the item, however put
     for message in collected.messages:
+        if message.get("response") == "utter_ask_which_item":
+            message.update(which_item_message(question))
         if routed and message.get("response"):
             message[ROUTED_MARK] = scenario
         dispatcher.messages.append(message)
-    return list(events) + state_events(scenario, collected.messages)
+    slot_set = any(e.get("event") == "slot" and e.get("name") == "sku" for e in events)
+    item = [] if slot_set else item_events(question, tracker.get_slot("sku"))
+    return list(events) + item + state
+
+
+def which_item_message(question: ItemInQuestion) -> dict[str, Any]:
+    """"Which item?", or, when the buyer pointed at one the bot cannot offer (a retired item,
+    one the shop does not have, a short link), why not and what instead."""
+    reply = item_not_offered_reply(question)
+    if reply is None:
+        return {}
+    script, values = reply
+    return {"response": script, "template": script, "buttons": [], **values}
 
 
 class ScenarioAction(Action, metaclass=ABCMeta):  # abstract: rasa-sdk registers only the scenarios

@@ -12,8 +12,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.scenario import ScenarioAction, answer_as, routed_scenario
 from actions.shop_data import (
+    LINK,
+    PAGE,
     buyer_texts,
     current_item,
+    item_in_question,
     latest_text,
     number,
     shop,
@@ -153,7 +156,7 @@ class ValidateSizeForm(FormValidationAction):
                  for name in ("sku", "usual_size", "waist", "hip", "height", "weight", "weight_unknown")}
         if WEIGHT_UNKNOWN.search(tracker.latest_message.get("text") or ""):
             known["weight_unknown"] = True
-        item = shop().item(str(known["sku"])) if known["sku"] else None
+        item = current_item(tracker)  # the chart of the item in question, from a link or the page too
         return sizing_slots(known, sized_by(shop(), item) if item else "body")
 
     async def extract_height(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
@@ -168,6 +171,14 @@ class ValidateSizeForm(FormValidationAction):
             value = bare_weight(tracker.latest_message.get("text") or "")
             if value is not None:
                 return {"weight": value}
+        return {}
+
+    async def extract_sku(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
+        """The item of a link or of the page the chat was opened on (a name fills the slot by
+        itself), so the form does not ask which item the buyer is looking at."""
+        question = item_in_question(tracker)
+        if question.item is not None and question.source in (LINK, PAGE) and tracker.get_slot("sku") != question.item.sku:
+            return {"sku": question.item.sku}
         return {}
 
     async def validate_sku(self, value, dispatcher, tracker, domain) -> dict:
