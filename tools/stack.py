@@ -261,8 +261,11 @@ class LiveBot:
         return httpx.request(method, f"http://127.0.0.1:{self.ports['rasa']}{path}",
                              params={"token": self.internal_token}, timeout=30, **kwargs)
 
-    def say(self, conversation_id: str, text: str) -> dict:
-        response = httpx.post(f"{self.url}/api/conversations/{conversation_id}/messages", json={"text": text}, timeout=60)
+    def say(self, conversation_id: str, text: str, context: dict[str, str] | None = None) -> dict:
+        """A buyer's message through the buyer API; ``context`` as the widget sends it
+        ({"item": ...}: the page the chat was opened on)."""
+        body = {"text": text, **({"context": context} if context else {})}
+        response = httpx.post(f"{self.url}/api/conversations/{conversation_id}/messages", json=body, timeout=60)
         response.raise_for_status()
         return response.json()
 
