@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import re
 
+from xiaoer.item_links import item_link_spans
+
 __all__ = ["chinese_number", "extract_entities", "ZH_DIGITS", "ZH_UNITS", "PRIORITY"]
 
 ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -336,8 +338,10 @@ def _catalog_tables(catalog: dict | None):
 
 def _words(t: str, catalog: dict | None):
     codes, names, colors = _catalog_tables(catalog)
+    in_item_links = item_link_spans(t)
     for m in _ORDER_ID.finditer(t):
-        yield m.start(), m.end(), "order_id", m.group(), {}
+        if not any(start <= m.start() < end for start, end in in_item_links):  # an item's id, not an order's
+            yield m.start(), m.end(), "order_id", m.group(), {}
     for m in _SKU_CODE.finditer(t):
         key = (m.group(1) + m.group(2)).upper()
         if codes:

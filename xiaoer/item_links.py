@@ -85,6 +85,16 @@ def item_reference(text: str) -> ItemReference | None:
     return found[0] if found else None
 
 
+def item_link_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text has links to items (the digits in them are an item's id, not an order's)."""
+    spans = []
+    for match in _LINK.finditer(text or ""):
+        reference = _from_link(match.group())
+        if reference is not None and reference.kind == ITEM_ID:
+            spans.append(match.span())
+    return spans
+
+
 def _from_link(link: str) -> ItemReference | None:
     """The item a link points at; None for a link to anything else (a shop, a search, an order)."""
     link = link.rstrip(".,;:!?)]}'\"")

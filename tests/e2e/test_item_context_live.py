@@ -44,3 +44,6 @@ def test_a_pasted_link_to_an_item_the_shop_does_not_have_is_asked_about_politely
     said = texts(live_bot.say(conversation, "https://item.taobao.com/item.htm?id=699999999999 这个有黑色吗"))
     assert said and said_by(live_bot, "utter_item_not_in_shop", said[0]), said
     assert not any("牛仔裤" in text for text in said), said
+    # the link's digits are the item's id, not an order number for the order questions to come
+    tracker = live_bot.rasa("GET", f"/conversations/{conversation}/tracker").json()
+    assert tracker["slots"]["order_id"] is None and tracker["slots"]["sku"] is None

@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from xiaoer.entities import extract_entities
 from xiaoer.item_links import (
     CODE,
     ITEM_ID,
@@ -96,3 +97,14 @@ def test_a_retired_item_is_found_and_is_marked_retired():
     assert shop.item("JN-2801") is None  # never offered
     jeans = shop.item_by_reference("600000028010")
     assert jeans.sku == "JN-2801" and jeans.retired and shop.item_by_reference("JN-2801") is jeans
+
+
+@pytest.mark.parametrize("text,order_ids", [
+    ("https://item.taobao.com/item.htm?id=123456789012 有黑色吗", []),  # the item's id
+    ("https://item.jd.com/100012345678.html", []),
+    ("订单号123456789012 https://item.taobao.com/item.htm?id=645712345678", ["123456789012"]),
+    ("https://buyertrade.taobao.com/trade/detail/trade_item_detail.htm?bizOrderId=3158224097611", ["3158224097611"]),
+    ("我的订单号是202611035566", ["202611035566"]),
+])
+def test_the_id_in_an_item_link_is_no_order_number(text, order_ids):
+    assert [e["value"] for e in extract_entities(text) if e["entity"] == "order_id"] == order_ids
