@@ -78,11 +78,11 @@ test: setup $(MODEL) check-compose lint-scripts browser-deps ## set up what is m
 
 # The browser tests drive Debian's Chromium through Debian's ChromeDriver; nothing
 # downloads a browser. Installed with apt-get when either is missing (sudo when not root).
-browser-deps: ## install Debian's chromium and chromium-driver when missing
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-		echo "Installing Debian's chromium and chromium-driver for the browser tests..."; \
+browser-deps: ## install Debian's chromium, chromium-driver and a Chinese font when missing
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+		echo "Installing Debian's chromium, chromium-driver and fonts-wqy-microhei (the screenshots' Chinese) for the browser tests..."; \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q chromium chromium-driver; \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q chromium chromium-driver fonts-wqy-microhei; \
 	fi
 
 bench: setup $(MODEL) ## measure latency, throughput and memory of the whole bot (results/bench.json)

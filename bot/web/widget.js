@@ -6,6 +6,7 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("input");
   const statusLine = document.getElementById("status");
+  const chat = document.getElementById("chat");
   const MODE_STATUS = { bot: "店小二在线", waiting: "正在为您转接人工客服…", human: "人工客服为您服务中" };
   const KEY = "xiaoer.conversation";
   let conversationId = null;
@@ -24,9 +25,13 @@
     return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
+  // Who said a message, read out by screen readers before it (the colours say it on screen).
+  const SPEAKER = { buyer: "我：", bot: "店小二：", agent: "客服：", notice: "提示：" };
+
   function bubble(sender, text) {
     const item = document.createElement("li");
     item.className = "msg " + sender;
+    item.appendChild(el("span", "sr-only", SPEAKER[sender]));
     const body = document.createElement("div");
     body.className = "bubble";
     body.textContent = text;
@@ -121,6 +126,7 @@
       link.href = c.url;
       link.target = "_blank";
       link.rel = "noopener noreferrer";
+      link.setAttribute("aria-label", "查看商品：" + title + "（在新窗口打开）");
       body.appendChild(link);
     }
     box.appendChild(body);
@@ -157,7 +163,10 @@
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = b.title;
-      button.addEventListener("click", function () { send(b.payload || b.title); });
+      button.addEventListener("click", function (event) {
+        send(b.payload || b.title);
+        backToInput(event);
+      });
       quick.appendChild(button);
     });
   }
@@ -173,20 +182,29 @@
     if (reply.mode) statusLine.textContent = MODE_STATUS[reply.mode] || "";
   }
 
+  // A reason the buyer can read: the widget's own are Chinese, the gateway's are for developers.
+  function failedBecause(reason) {
+    return /[\u4e00-\u9fff]/.test(reason || "") ? reason : "这条消息没有发出去";
+  }
+
   function markFailed(p, reason) {
+    const because = failedBecause(reason);
     p.item.classList.add("failed");
+    // announced by the log (a live region): the message did not go, and what to do
+    p.item.appendChild(el("span", "sr-only failed-note", "（" + because + "，可以点“重发”再发一次）"));
     const retry = document.createElement("button");
     retry.className = "retry";
     retry.type = "button";
     retry.textContent = "重发";
-    retry.title = reason || "发送失败";
-    retry.addEventListener("click", function () {
+    retry.title = because;
+    retry.addEventListener("click", function (event) {
       const waiting = outbox.indexOf(p);
       if (waiting >= 0) outbox.splice(waiting, 1);
       p.item.remove();
       // the same message again, with the same id; it was sent before, so its answer (if the
       // lost one) comes from the log
       deliver({ item: bubble("buyer", p.text), text: p.text, id: p.id, sends: p.sends });
+      backToInput(event); // the button is gone with its message
     });
     p.item.appendChild(retry);
   }
@@ -319,8 +337,7 @@
     if (!socket || socket.readyState !== WebSocket.OPEN) return; // the reconnect sends them
     outbox.splice(0).forEach(function (p) {
       p.item.classList.remove("failed");
-      const retry = p.item.querySelector(".retry");
-      if (retry) retry.remove();
+      p.item.querySelectorAll(".retry, .failed-note").forEach(function (node) { node.remove(); });
       deliver(p);
     });
   }
@@ -390,19 +407,66 @@
     } else {
       notice("您好，有任何问题都可以直接问我哦");
     }
+    log.removeAttribute("aria-busy"); // the history is in: announce what comes from now on
     connect();
+  }
+
+  // ---- keyboard, input methods and phones.
+
+  // After a tap on a quick reply or retry, the buyer types next: focus goes back to the input,
+  // except after a finger's tap (the phone's keyboard would pop up over the answer).
+  let lastPointer = "";
+  document.addEventListener("pointerdown", function (event) { lastPointer = event.pointerType; }, true);
+  function backToInput(event) {
+    if (event.detail === 0 || lastPointer !== "touch") input.focus(); // detail 0: Enter or Space
+  }
+
+  // The input grows with its lines (Shift+Enter), up to its max-height; empty, it is one line
+  // (a placeholder's height does not count).
+  function fitInput() {
+    input.style.height = "";
+    if (input.value) input.style.height = input.scrollHeight + 2 + "px"; // + its borders
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     send(input.value);
     input.value = "";
+    fitInput();
+    input.focus(); // the send button took it
   });
+  input.addEventListener("input", fitInput);
+
+  // Enter sends, Shift+Enter makes a new line. An Enter that picks a Chinese input method's
+  // candidate is not a send: during a composition (isComposing; Safari ends the composition
+  // before that keydown, which then has keyCode 229).
+  let composing = false;
+  input.addEventListener("compositionstart", function () { composing = true; });
+  input.addEventListener("compositionend", function () { composing = false; });
   input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      form.requestSubmit();
-    }
+    if (event.key !== "Enter" || event.shiftKey) return;
+    if (composing || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    form.requestSubmit();
   });
+
+  // A phone's on-screen keyboard: where the browser only shrinks the visual viewport (iOS
+  // Safari), the chat takes the height left, so the input stays above the keyboard; the log
+  // keeps showing the latest message if it did before.
+  let atLatest = true;
+  log.addEventListener("scroll", function () {
+    atLatest = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+  }, { passive: true });
+  function fitToVisible() {
+    const view = window.visualViewport;
+    if (view && Math.abs(view.scale - 1) < 0.01) { // not while the buyer zooms in
+      chat.style.height = view.height + "px";
+      if (window.scrollY) window.scrollTo(0, 0); // Safari pans the page to the input
+    }
+    if (atLatest) log.scrollTop = log.scrollHeight;
+    if (document.activeElement === input) input.scrollIntoView({ block: "nearest" });
+  }
+  (window.visualViewport || window).addEventListener("resize", fitToVisible);
+  fitToVisible();
   start();
 })();
