@@ -77,7 +77,8 @@ test: setup $(MODEL) check-compose lint-scripts browser-deps ## set up what is m
 	$(VENV)/bin/python -m pytest -q tests/unit tests/gateway tests/e2e tests/browser
 
 # The browser tests drive Debian's Chromium through Debian's ChromeDriver; nothing
-# downloads a browser. Installed with apt-get when either is missing (sudo when not root).
+# downloads a browser. Installed with apt-get when one is missing (sudo when not root), with
+# a Chinese font: without one the screenshots show boxes for every character.
 browser-deps: ## install Debian's chromium, chromium-driver and a Chinese font when missing
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 		echo "Installing Debian's chromium, chromium-driver and fonts-wqy-microhei (the screenshots' Chinese) for the browser tests..."; \
