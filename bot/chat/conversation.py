@@ -114,10 +114,17 @@ class ConversationService:
         limited = self.limits is not None and address is not None
         if limited:
             await self.limits.call(address)
+        # From here the message is taken whatever the client does: a socket cut just after its
+        # frame arrived cancels the handler, not the delivery (a retry finds it answered).
+        return await self._wait_for(conversation_id, self._deliver(
+            conversation_id, text, message_id, address if limited else None, context))
+
+    async def _deliver(self, conversation_id: str, text: str, message_id: str | None, address: str | None,
+                       context: dict[str, str] | None) -> Reply:
         if message_id is None:  # a client without ids (an integration): every post is a message
-            if limited:
+            if address is not None:
                 await self.limits.message(conversation_id, address)
-            return await self._wait_for(conversation_id, self._turn(conversation_id, text, context=context))
+            return await self._turn(conversation_id, text, context=context)
         claim = await self.store.claim_message(conversation_id, message_id, fingerprint(text), self.answer_lease)
         if claim.status == "answered":
             return Reply.from_json(claim.reply or {})
@@ -125,10 +132,9 @@ class ConversationService:
             raise AlreadyAnswering(message_id)
         if claim.status == "other_text":
             raise BadRequest('this "message_id" was already sent with a different text; use a new id per message')
-        if limited:  # only a message that would reach Rasa counts toward its conversation
+        if address is not None:  # only a message that would reach Rasa counts toward its conversation
             await self._count(conversation_id, message_id, address, claim.logged)
-        return await self._wait_for(conversation_id,
-                                    self._answer_once(conversation_id, text, message_id, claim.logged, context))
+        return await self._answer_once(conversation_id, text, message_id, claim.logged, context)
 
     async def _count(self, conversation_id: str, message_id: str, address: str, logged: bool) -> None:
         """Counts a claimed message against its conversation's limits. Refused, it is not taken:

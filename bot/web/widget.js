@@ -317,6 +317,7 @@
       }
       try {
         const history = await patiently("/api/conversations/" + conversationId);
+        if (history.status === 404) return true; // nothing of it is logged yet: nothing missed
         if (!history.ok) return false;
         const body = await history.json();
         const others = body.messages.filter(function (m) { return m.sender !== "buyer"; });

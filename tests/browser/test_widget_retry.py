@@ -20,11 +20,13 @@ QUESTION = "实物和图片颜色一样吗，会不会有色差"
 # socket right after the next frame / fails the next answers, as a flaky network would.
 FLAKY_NETWORK = """
 (function () {
-  const state = window.__flaky = { sockets: [], frames: [], posts: [], cutAfterNextFrame: false, dropAnswers: 0 };
+  const state = window.__flaky = { sockets: [], frames: [], posts: [], cutAfterNextFrame: false, dropAnswers: 0,
+                                  cutInsteadOfNextFrame: false, failPosts: 0 };
   const NativeSocket = window.WebSocket;
   window.WebSocket = class extends NativeSocket {
     constructor(url, protocols) { super(url, protocols); state.sockets.push(this); }
     send(data) {
+      if (state.cutInsteadOfNextFrame) { state.cutInsteadOfNextFrame = false; this.close(); return; }
       state.frames.push(String(data));
       super.send(data);
       if (state.cutAfterNextFrame) { state.cutAfterNextFrame = false; this.close(); }
@@ -32,6 +34,10 @@ FLAKY_NETWORK = """
   };
   const nativeFetch = window.fetch.bind(window);
   window.fetch = async function (url, options) {
+    if (options && options.method === "POST" && /\\/messages$/.test(String(url)) && state.failPosts > 0) {
+      state.failPosts -= 1;
+      throw new TypeError("Failed to fetch");  // the request never left the phone
+    }
     const response = await nativeFetch(url, options);
     if (options && options.method === "POST" && /\\/messages$/.test(String(url))) {
       state.posts.push({ body: String(options.body), status: response.status });
@@ -69,7 +75,7 @@ def page_state(live_bot, buyer, conversation):
     return f"screen: {screen}\nnetwork: {buyer.execute_script('return window.__flaky')}\nlog: {log}"
 
 
-def check_answered_once(live_bot, buyer, conversation):
+def check_answered_once(live_bot, buyer, conversation, deliveries=2):
     try:
         # a loaded machine's Rasa may take its time; the retries wait for it
         wait(buyer, 60).until(lambda d: bubbles(d, "bot") and said_by(live_bot, "utter_color_difference", bubbles(d, "bot")[-1]))
@@ -87,7 +93,7 @@ def check_answered_once(live_bot, buyer, conversation):
     asked = [e["text"] for e in events if e.get("event") == "user"]
     assert asked and len(asked) == len(set(asked)), f"Rasa was asked once, not {asked}"
     ids = sent_ids(buyer)
-    assert len(ids) >= 2 and len(set(ids)) == 1 and ids[0], f"every retry carries the same message_id: {ids}"
+    assert len(ids) >= deliveries and len(set(ids)) == 1 and ids[0], f"every retry carries the same message_id: {ids}"
 
 
 def test_a_message_whose_socket_is_cut_is_sent_again_and_answered_once(live_bot, browser):
@@ -105,3 +111,13 @@ def test_a_message_whose_answer_is_lost_twice_is_answered_once(live_bot, browser
     buyer_says(buyer, QUESTION)
     check_answered_once(live_bot, buyer, conversation)
     assert len(sent_ids(buyer)) >= 3, "sent over the socket, over HTTP, and over the socket again"
+
+
+def test_a_first_message_that_never_arrived_is_sent_when_the_socket_is_back(live_bot, browser):
+    """Neither the socket frame nor the HTTP retry of a new conversation's first message got
+    out: nothing of the conversation is on the gateway yet (its history is a 404), and the
+    widget still sends the message once the socket is back."""
+    buyer, conversation = open_widget(live_bot, browser, "retry-never-arrived")
+    buyer.execute_script("window.__flaky.cutInsteadOfNextFrame = true; window.__flaky.failPosts = 1")
+    buyer_says(buyer, QUESTION)
+    check_answered_once(live_bot, buyer, conversation, deliveries=1)

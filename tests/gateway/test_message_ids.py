@@ -383,3 +383,39 @@ def test_a_stopping_gateway_lets_the_turn_under_way_finish_before_it_closes(make
     assert cut_short is False and drained is True
     assert [(m["sender"], m["text"]) for m in history] == [("buyer", "在吗"), ("bot", "您好，欢迎光临！")]
     assert reply["messages"][0]["text"] == "您好，欢迎光临！"
+
+
+class SlowClaimStore(MemoryStore):
+    """A store whose claim of a message id takes a moment (a busy Redis)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.claiming = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def claim_message(self, *args, **kwargs):
+        self.claiming.set()
+        await self.gate.wait()
+        return await super().claim_message(*args, **kwargs)
+
+
+def test_a_message_whose_socket_is_cut_as_it_arrives_is_still_answered_once():
+    async def scenario():
+        store, rasa = SlowClaimStore(), ScriptedRasa(ANSWERS)
+        service = ConversationService(store, rasa)
+        handler = asyncio.create_task(service.buyer_says(CONV, "在吗", MID))  # the socket's frame
+        await soon(store.claiming.wait())
+        handler.cancel()  # the socket is cut: its handler goes, the message it brought does not
+        store.gate.set()
+        assert await soon(service.drain())
+        answered = await store.messages(CONV)  # before any retry
+        retry = (await soon(service.buyer_says(CONV, "在吗", MID))).as_json()  # the widget, over HTTP
+        return handler.cancelled(), rasa.received, retry, answered, await store.messages(CONV)
+
+    cancelled, received, retry, answered, history = asyncio.run(scenario())
+    assert cancelled
+    both = [("buyer", "在吗"), ("bot", "您好，欢迎光临！")]
+    assert [(m["sender"], m["text"]) for m in answered] == both, "the message it brought is answered"
+    assert received == [(CONV, "在吗")], "once"
+    assert retry["messages"][0]["text"] == "您好，欢迎光临！", "the retry gets that answer"
+    assert [(m["sender"], m["text"]) for m in history] == both
