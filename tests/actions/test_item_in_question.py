@@ -7,39 +7,30 @@ is retired, in Rasa's environment."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import shop_data
 from actions.catalog import ActionCheckStock
 from actions.shop_data import CONVERSATION, LINK, PAGE, WORDS, item_in_question
 from actions.sizing import ValidateSizeForm
+from tests.actions.shops import actions_use_shop, copy_of_demo_shop
 
-REPO = Path(__file__).resolve().parents[2]
 JEANS_ID, DRESS_ID = "600000002801", "600000001066"  # the dress is retired in this shop
 
 
 @pytest.fixture(autouse=True, scope="module")
 def imported_shop(tmp_path_factory):
     """The demo shop as imported from a platform: item ids, and the dress no longer listed."""
-    folder = tmp_path_factory.mktemp("shop")
-    for path in (REPO / "shop").glob("*.yml"):
-        shutil.copy(path, folder)
+    folder = copy_of_demo_shop(tmp_path_factory.mktemp("shop"))
     catalog = folder / "catalog.yml"
     text = catalog.read_text(encoding="utf-8")
     text = text.replace("  - sku: JN-2801\n", f'  - sku: JN-2801\n    item_id: "{JEANS_ID}"\n', 1)
     text = text.replace("  - sku: DR-1066\n", f'  - sku: DR-1066\n    item_id: "{DRESS_ID}"\n    retired: true\n', 1)
     catalog.write_text(text, encoding="utf-8")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("XIAOER_SHOP_DIR", str(folder))
-    shop_data.shop.cache_clear()
-    yield shop_data.shop()
-    patch.undo()
-    shop_data.shop.cache_clear()  # the other tests' demo shop
+    with actions_use_shop(folder) as shop:
+        yield shop
 
 
 def user(text, *, item=None, named=None, intent="ask_stock"):

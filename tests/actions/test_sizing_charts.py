@@ -5,34 +5,24 @@ shop owner would (tools/import_catalogue.py), in Rasa's environment."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import shop_data
 from actions.fallback import ActionNotUnderstood
 from actions.sizing import ActionRecommendSize, ValidateSizeForm
+from tests.actions.shops import REPO, actions_use_shop, copy_of_demo_shop
 from tests.actions.test_dialogue_state import Conversation, said
 from tools.import_catalogue import import_catalogue
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("shop")
-    for path in (REPO / "shop").glob("*.yml"):
-        shutil.copy(path, folder)
+    folder = copy_of_demo_shop(tmp_path_factory.mktemp("shop"))
     import_catalogue(REPO / "shop" / "demo_exports" / "taobao-300.csv", folder)
-    patch = pytest.MonkeyPatch()
-    patch.setenv("XIAOER_SHOP_DIR", str(folder))
-    shop_data.shop.cache_clear()
-    yield shop_data.shop()
-    patch.undo()
-    shop_data.shop.cache_clear()  # the other tests' demo shop
+    with actions_use_shop(folder) as imported:
+        yield imported
 
 
 def first(shop, chart, smallest):
