@@ -1,5 +1,5 @@
-"""Cards beside a reply's text: a product (picture, name, price, link) or an order (item,
-colour, size, quantity, status). One contract: the actions build cards with these functions,
+"""Cards beside a reply's text: a product (picture, name, price, link; as a candidate of a
+choice also its colours and what a tap sends) or an order (item, colour, size, quantity, status). One contract: the actions build cards with these functions,
 the gateway keeps only what :func:`clean_card` accepts, the widget and the console draw them.
 The text always says the same, for channels that show no cards."""
 
@@ -25,7 +25,8 @@ ORDER_STATUS_ZH = {
 
 # type -> the fields a card of that type may carry, and which are numbers
 FIELDS: dict[str, dict[str, type]] = {
-    "product": {"sku": str, "title": str, "price": float, "image": str, "url": str},
+    # colours and payload: a candidate of a choice (choice_card), tapped to say "this one"
+    "product": {"sku": str, "title": str, "price": float, "image": str, "url": str, "colours": str, "payload": str},
     "order": {"order_id": str, "title": str, "colour": str, "size": str, "quantity": int, "status": str,
               "status_zh": str, "courier": str, "tracking_number": str, "image": str},
 }
@@ -41,6 +42,18 @@ def product_card(item: "Item") -> dict[str, Any]:
     card: dict[str, Any] = {"type": "product", "sku": item.sku, "title": item.name, "price": item.price}
     card.update({key: getattr(item, key) for key in LINKS if getattr(item, key)})
     return card
+
+
+def choice_payload(item: "Item") -> str:
+    """What tapping a candidate sends as the buyer's message: the item's number, which every
+    part of the bot reads as that item (xiaoer/item_links: 货号…)."""
+    return f"货号{item.sku}"
+
+
+def choice_card(item: "Item", colours: str) -> dict[str, Any]:
+    """One item of a choice ("您问的是哪一款？"): its product card, what it has in the colours
+    asked about, and what a tap sends."""
+    return {**product_card(item), "colours": colours, "payload": choice_payload(item)}
 
 
 def order_card(order: Mapping[str, Any], image: str = "") -> dict[str, Any]:

@@ -15,12 +15,13 @@ log = logging.getLogger(__name__)
 # that keeps asking back has produced ten in one turn), the buyer sees at most this many,
 # each text once.
 MAX_MESSAGES_PER_REPLY = 3
+MAX_CARDS = 3  # the candidates a choice shows; more fit and the text says so
 
 
 def split_rasa_output(*outputs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rasa's REST output (one per question the message asked) as (messages for the buyer,
     custom control payloads). Each question keeps its first message within the cap. A card
-    (xiaoer/cards.py) goes with the text said just before it, as Rasa sends a message's text
+    (xiaoer/cards.py), or a choice's cards, goes with the text said just before it, as Rasa sends a message's text
     and its custom payload one after the other."""
     answers, controls = [], []
     for output in outputs:
@@ -36,6 +37,11 @@ def split_rasa_output(*outputs: list[dict[str, Any]]) -> tuple[list[dict[str, An
                 if card and messages and "card" not in messages[-1]:
                     messages[-1]["card"] = card
                 custom = {k: v for k, v in custom.items() if k != "card"}
+            if "cards" in custom:  # a choice: up to MAX_CARDS candidates under one question
+                cards = [c for c in map(clean_card, custom["cards"] if isinstance(custom["cards"], list) else []) if c]
+                if cards and messages and "cards" not in messages[-1]:
+                    messages[-1]["cards"] = cards[:MAX_CARDS]
+                custom = {k: v for k, v in custom.items() if k != "cards"}
             if custom:
                 controls.append(custom)
         answers.append(messages)
