@@ -48,13 +48,21 @@ def product_reply(item: Item | None) -> tuple[str, dict[str, Any]]:
     }
 
 
+def asked_spec(tracker: Tracker) -> tuple[str | None, str | None]:
+    """The colour and size asked about: in this message, or, when it only says which item the
+    bot asked about ("货号KZ-1433", a choice tapped), in the question before it ("裤子有黑色吗")."""
+    colour, size = this_message(tracker, "color"), this_message(tracker, "size")
+    if tracker.get_slot("expecting") == "sku" and colour is None and size is None:
+        return tracker.get_slot("color"), tracker.get_slot("size")
+    return colour, size
+
+
 class ActionCheckStock(ScenarioAction):
     scenario = "ask_stock"
     action_name = "action_check_stock"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        colour = this_message(tracker, "color")
-        size = this_message(tracker, "size")
+        colour, size = asked_spec(tracker)
         script, values = stock_reply(shop(), current_item(tracker), colour, size)
         dispatcher.utter_message(response=script, **values)
         return []

@@ -27,7 +27,10 @@ from actions.shop_data import (
     item_in_question,
     item_not_offered_reply,
 )
+from xiaoer.cards import choice_card, choice_payload
 from xiaoer.dialogue import DialogueState, expecting_after, question_is_fresh, route
+from xiaoer.item_choice import colour_note
+from xiaoer.shop import Item
 
 # scenario -> its action class, filled as the scenario modules are imported (rasa-sdk
 # imports every module of the package; tests/actions checks every scenario has one).
@@ -35,6 +38,7 @@ SCENARIO_ACTIONS: dict[str, type["ScenarioAction"]] = {}
 # Set on the replies of a message the conversation routed (a follow-up, an answer to the
 # bot's question), so the fallback's "two failures in a row" does not count it.
 ROUTED_MARK = "follow_up_of"
+MAX_CHOICES = 3  # the items a choice shows as cards: a phone's screen, and a buyer's patience
 
 
 def load_scenario_modules() -> None:
@@ -90,7 +94,10 @@ async def answer_as(
 
 def which_item_message(question: ItemInQuestion) -> dict[str, Any]:
     """"Which item?", or, when the buyer pointed at one the bot cannot offer (a retired item,
-    one the shop does not have, a short link), why not and what instead."""
+    one the shop does not have, a short link), why not and what instead; when the words fit
+    several items, the choice of them, as cards to tap."""
+    if question.choices:
+        return choice_message(question)
     reply = item_not_offered_reply(question)
     if reply is None:
         return {}
@@ -119,3 +126,26 @@ class ScenarioAction(Action, metaclass=ABCMeta):  # abstract: rasa-sdk registers
         if routed is not None and routed != self.scenario:
             return await answer_as(routed, dispatcher, tracker, domain, routed=True)
         return await answer_as(self.scenario, dispatcher, tracker, domain)
+
+
+def choice_message(question: ItemInQuestion) -> dict[str, Any]:
+    """"Which of these?": the first MAX_CHOICES items the words fit, each a card to tap (and a
+    quick reply, for channels without cards) that sends the item's number; the text names
+    them too, and says when more fit (then a link or the name finds the one meant)."""
+    shown = question.choices[:MAX_CHOICES]
+    asked = question.colour or None
+    options = "；".join(f"{f.item.name}（{f.item.price:g}元，{colour_note(f, asked)}）" for f in shown)
+    more = len(question.choices) - len(shown)
+    return {
+        "response": "utter_choose_item", "template": "utter_choose_item",
+        "options": options,
+        "more_part": f"另外还有{more}款也对得上，都不是的话，发一下宝贝链接或者商品名称给我就行。" if more > 0 else "",
+        "buttons": [{"title": short_name(f.item), "payload": choice_payload(f.item)} for f in shown],
+        "custom": {"cards": [choice_card(f.item, colour_note(f, asked)) for f in shown]},
+    }
+
+
+def short_name(item: Item) -> str:
+    """A quick reply's title: the item's shortest alias, else its name, cut to fit a button."""
+    name = min(item.aliases, key=len) if item.aliases else item.name
+    return name if len(name) <= 10 else name[:9] + "…"

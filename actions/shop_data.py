@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from xiaoer.item_choice import Fit, fitting_items
 from xiaoer.item_links import SHORT_LINK, item_reference
 from xiaoer.shop import Item, Shop, load_shop
 
@@ -48,6 +49,8 @@ def number(value: Any) -> float | None:
 # Where the item in question comes from (ItemInQuestion.source)
 LINK = "link"  # a link or an item number in the latest message
 WORDS = "words"  # an item the latest message names ("那条连衣裙")
+FITTING = "fitting"  # the one item the latest message's words fit best ("水洗冰丝阔腿裤")
+CHOICE = "choice"  # the words fit several items and nothing decides: the buyer chooses
 PAGE = "page"  # the page the chat was opened on (the message's metadata "item")
 CONVERSATION = "conversation"  # the item the conversation was about (the sku slot)
 COLOUR = "colour"  # the only item made in the colour the buyer names
@@ -62,6 +65,8 @@ class ItemInQuestion:
     retired: Item | None = None  # the link or the page names an item no longer sold
     unknown: str = ""  # a link or item number the shop has no item for
     short_link: bool = False  # a share link (m.tb.cn) that cannot be read offline
+    choices: tuple[Fit, ...] = ()  # the items the words fit equally well, in the order to offer them
+    colour: str = ""  # the colour the buyer asked about, for the choice
 
     @property
     def points_elsewhere(self) -> bool:
@@ -82,6 +87,11 @@ def item_in_question(tracker: Tracker) -> ItemInQuestion:
     4. the item the conversation was about (the ``sku`` slot);
     5. the only item made in the colour they name ("有雾蓝xl吗": only the dress is 雾蓝).
 
+    Between 2 and 3, words that name no item exactly but fit the catalogue's items
+    (xiaoer/item_choice: "冰丝阔腿裤", "裤子" + 黑色): the one that fits best; of several, the
+    page's or the conversation's item when it is one of them; else none, and the buyer is
+    asked to choose (``choices``), never given one picked silently.
+
     A link or page that names a retired item, or an item the shop does not have, or a short
     link that cannot be read, gives no item but says so (the reply tells the buyer)."""
     reference = item_reference(latest_text(tracker))
@@ -94,18 +104,34 @@ def item_in_question(tracker: Tracker) -> ItemInQuestion:
     if reference is not None:
         return ItemInQuestion(short_link=True, source=LINK)
     page = page_item(tracker.events)
-    if page is not None:
-        found = referenced(page, PAGE)
-        if not found.unknown:  # a page the catalogue does not know yet: the conversation decides
-            return found
+    on_page = referenced(page, PAGE) if page is not None else ItemInQuestion()
     sku = tracker.get_slot("sku")
-    if sku and (item := shop().item(str(sku))):
-        return ItemInQuestion(item, CONVERSATION)
+    in_conversation = shop().item(str(sku)) if sku else None
+    fits = words_fit(tracker)
+    if len(fits) == 1:
+        return ItemInQuestion(fits[0].item, FITTING)
+    if fits:
+        for known, source in ((on_page.item, PAGE), (in_conversation, CONVERSATION)):
+            if known is not None and any(f.item == known for f in fits):
+                return ItemInQuestion(known, source)
+        return ItemInQuestion(source=CHOICE, choices=tuple(fits), colour=str(this_message(tracker, "color") or ""))
+    if page is not None and not on_page.unknown:  # a page the catalogue does not know yet: the conversation decides
+        return on_page
+    if in_conversation is not None:
+        return ItemInQuestion(in_conversation, CONVERSATION)
     colour = latest_value(tracker, "color")
     bundles = set(shop().bargaining.bundles)  # a bundle shares its items' colours
     made_in = [item for item in shop().items
                if colour and item.sku not in bundles and item.colour(str(colour)) is not None]
     return ItemInQuestion(made_in[0], COLOUR) if len(made_in) == 1 else ItemInQuestion()
+
+
+def words_fit(tracker: Tracker) -> list[Fit]:
+    """The items the latest message's words fit best (xiaoer/item_choice), leaving out the
+    colour, size and other details it gives."""
+    details = [e.get("text") or "" for e in tracker.latest_message.get("entities") or [] if e.get("entity") != "sku"]
+    colour = this_message(tracker, "color")
+    return fitting_items(shop().items, latest_text(tracker), str(colour) if colour else None, leave_out=details)
 
 
 def current_item(tracker: Tracker) -> Item | None:
@@ -125,7 +151,8 @@ def referenced(reference: str, source: str) -> ItemInQuestion:
 
 def page_item(events: list[dict[str, Any]]) -> str | None:
     """The item of the page the buyer is chatting from, when no item was named since they
-    came to it (a link, an item number or an item's name in a message since): the latest
+    came to it (a link, an item number, an item's name or words that fit one item in a message
+    since): the latest
     ``item`` in the messages' metadata (the widget sends the page's item with each message)."""
     messages = [e for e in events if e.get("event") == "user"]
     page = next((m["metadata"]["item"] for m in reversed(messages) if (m.get("metadata") or {}).get("item")), None)
@@ -135,16 +162,17 @@ def page_item(events: list[dict[str, Any]]) -> str | None:
         if (message.get("metadata") or {}).get("item") != page:
             break  # before the buyer came to this page
         entities = (message.get("parse_data") or {}).get("entities") or []
-        if any(e.get("entity") == "sku" for e in entities) or item_reference(message.get("text") or ""):
+        text = message.get("text") or ""
+        if any(e.get("entity") == "sku" for e in entities) or item_reference(text) or len(fitting_items(shop().items, text)) == 1:
             return None
     return page
 
 
 def item_events(question: ItemInQuestion, slot: Any) -> list[dict[str, Any]]:
     """Keeps the ``sku`` slot on the item in question, so the next messages go on about it: set
-    from a link or the page (words fill it by themselves), cleared when the buyer points at an
-    item the bot cannot offer."""
-    if question.item is not None and question.source in (LINK, PAGE) and slot != question.item.sku:
+    from a link, the page or words that fit it (an exact name fills it by itself), cleared when
+    the buyer points at an item the bot cannot offer."""
+    if question.item is not None and question.source in (LINK, PAGE, FITTING) and slot != question.item.sku:
         return [SlotSet("sku", question.item.sku)]
     if question.points_elsewhere and slot is not None:
         return [SlotSet("sku", None)]

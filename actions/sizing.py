@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.scenario import ScenarioAction, answer_as, routed_scenario
 from actions.shop_data import (
+    FITTING,
     LINK,
     PAGE,
     buyer_texts,
@@ -174,10 +175,10 @@ class ValidateSizeForm(FormValidationAction):
         return {}
 
     async def extract_sku(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict:
-        """The item of a link or of the page the chat was opened on (a name fills the slot by
-        itself), so the form does not ask which item the buyer is looking at."""
+        """The item of a link, of the page the chat was opened on, or that the words fit (a name
+        fills the slot by itself), so the form does not ask which item the buyer is looking at."""
         question = item_in_question(tracker)
-        if question.item is not None and question.source in (LINK, PAGE) and tracker.get_slot("sku") != question.item.sku:
+        if question.item is not None and question.source in (LINK, PAGE, FITTING) and tracker.get_slot("sku") != question.item.sku:
             return {"sku": question.item.sku}
         return {}
 

@@ -4,7 +4,8 @@ The parsing and unit conversion (一米六五 -> 165 cm, 一百一十斤 -> 55 k
 jn2801 -> JN-2801, ...) are plain functions with their own tests (tests/unit/
 test_entities.py). This component only hands them the message text and the shop catalog
 (``xiaoer.shop.load_shop(shop_path).catalog_for_nlu()``, read when the model is trained or
-loaded) and adds what they find to the message, with ``extractor`` set.
+loaded; when loaded, from ``XIAOER_SHOP_DIR`` if set, the shop the actions answer from) and
+adds what they find to the message, with ``extractor`` set.
 """
 
 from __future__ import annotations
@@ -95,7 +96,12 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "ShopEntityExtractor":
-        return cls.create(config, model_storage, resource, execution_context)
+        # Serving reads the shop the actions and the gateway read (XIAOER_SHOP_DIR), so an
+        # imported catalogue's names, codes and colours are entities without retraining: the
+        # rules need no training, only the catalogue.
+        shop_dir = os.environ.get("XIAOER_SHOP_DIR")
+        return cls.create({**config, "shop_path": shop_dir} if shop_dir else config, model_storage, resource,
+                          execution_context)
 
     def entities(self, text: Text) -> List[Dict[str, Any]]:
         return self.add_extractor_name([to_rasa(e) for e in extract_entities(text, self.catalog)])

@@ -37,6 +37,7 @@ from xiaoer.promotions import question_kind
 # expecting that answer; any other reply expects nothing.
 SCRIPT_ASKS = {
     "utter_ask_which_item": "sku",
+    "utter_choose_item": "sku",
     "utter_ask_sku": "sku",
     "utter_delivery_status": "order_id",
     "utter_complaint": "order_id",

@@ -48,12 +48,13 @@
   function serverBubble(m) {
     shownFromServer += 1;
     const item = bubble(m.sender === "agent" || m.sender === "notice" ? m.sender : "bot", m.text);
-    const drawn = m.sender !== "notice" ? card(m.card) : null;
-    if (drawn) {
+    // a choice ("您问的是哪一款？") carries its candidates as cards, each tapped to say "this one"
+    const cards = m.sender !== "notice" ? [m.card].concat(Array.isArray(m.cards) ? m.cards : []) : [];
+    cards.map(card).filter(Boolean).forEach(function (drawn) {
       item.classList.add("has-card");
       item.appendChild(drawn);
       log.scrollTop = log.scrollHeight; // the picture's box is sized up front: no jump when it loads
-    }
+    });
   }
 
   // ---- cards. The gateway already kept only safe fields; this checks again (defence in
@@ -121,6 +122,17 @@
     const body = el("div", "card-body");
     body.appendChild(el("div", "card-title", title));
     if (shown) body.appendChild(el("div", "card-price", shown));
+    if (textOf(c.colours)) body.appendChild(el("div", "card-line", textOf(c.colours)));
+    if (typeof c.payload === "string" && c.payload.trim()) {
+      const choose = el("button", "card-link card-choose", "就是这款");
+      choose.type = "button";
+      choose.setAttribute("aria-label", "就是这款：" + title);
+      choose.addEventListener("click", function (event) {
+        send(c.payload);
+        backToInput(event);
+      });
+      body.appendChild(choose);
+    }
     if (safeLink(c.url)) {
       const link = el("a", "card-link", "查看商品");
       link.href = c.url;
