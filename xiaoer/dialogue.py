@@ -271,6 +271,8 @@ def route(
         return state.topic
     if intent == "color_difference" and given & {"color", "size"} and not _DIFFERENCE.search(text):
         return "ask_stock"  # "有雾蓝xl吗": which colours and sizes there are
+    if intent == "ask_product_info" and given & {"color", "size"} and not is_fact_question(asked):
+        return "ask_stock"  # "印花圆领卫衣有粉色吗": an item's name the model never saw reads as "what is it"
     items = [e for e in entities if e.get("entity") == "sku"]
     if intent in OFFERS_MISREAD and question_kind(text) in ("stacking", "coupon", "why_not", "double11"):
         return "ask_promotion"  # "满减能叠加吗" is about the offers, not a haggle

@@ -137,6 +137,9 @@ def state(**values):
     # colour and size with no difference words: what is in stock
     ("color_difference", "有雾蓝xl吗", state(), False, "ask_stock"),
     ("color_difference", "雾蓝实物和图片一样吗", state(), False, None),
+    # an item's name the model never saw makes "有粉色吗" look like "what is it": a colour asked is stock
+    ("ask_product_info", "纯棉短袖T恤有粉色吗", state(), False, "ask_stock"),
+    ("ask_product_info", "纯棉短袖T恤粉色的透不透", state(), False, None),
     # a number during a haggle is the price offered
     ("ask_size", "118呢", state(topic="bargain"), False, "bargain"),
     ("nlu_fallback", "118呢", state(topic="ask_shipping"), False, None),
