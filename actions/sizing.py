@@ -153,6 +153,8 @@ class ValidateSizeForm(FormValidationAction):
             # not a sizing message after all ("裤子118呢" is a price): the form ends, and the
             # recommend step (a ScenarioAction) answers the message as what it is
             return []
+        if item_in_question(tracker).choices:  # "裤子我穿什么码" with dozens of trousers: the buyer
+            return []  # chooses first (the recommend step offers the choice), then is sized
         known = {name: tracker.get_slot(name)
                  for name in ("sku", "usual_size", "waist", "hip", "height", "weight", "weight_unknown")}
         if WEIGHT_UNKNOWN.search(tracker.latest_message.get("text") or ""):
@@ -210,7 +212,11 @@ class ActionRecommendSize(ScenarioAction):
         return await super().run(dispatcher, tracker, domain)
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        item = current_item(tracker)
+        question = item_in_question(tracker)
+        item = question.item
+        if item is None and question.choices:  # never a size for "这款" when the words fit several
+            dispatcher.utter_message(response="utter_ask_which_item")
+            return []
         measures = size_measurements(shop(), item, latest_text(tracker)) if item else None
         if measures:  # "那最大码是多大": the size's own measurements, not the advice again
             dispatcher.utter_message(response=ADVICE_SCRIPTS[measures.basis], **measures.args)

@@ -123,3 +123,21 @@ def test_sizing_takes_the_item_the_words_fit_and_sizes_by_its_chart(shop):
     assert asyncio.run(ValidateSizeForm().extract_sku(CollectingDispatcher(), tracker, {})) == {"sku": item.sku}
     messages, _ = run(ActionRecommendSize(), message, slots={"sku": item.sku, "height": 165.0, "weight": 55.0})
     assert messages[0]["item_name"] == item.name and messages[0]["size"] in item.sizes
+
+
+def test_sizing_trousers_among_dozens_offers_the_choice_first_and_the_tap_gets_the_size(shop):
+    question = user(shop, "裤子我165 110斤穿什么码", intent="ask_size")
+    body = {"height": 165.0, "weight": 55.0}
+    latest = question["parse_data"] | {"text": question["text"], "metadata": question["metadata"]}
+    tracker = Tracker("buyer-1", {**body, "requested_slot": None}, latest, [question], False, None, {}, "action_listen")
+    assert asyncio.run(ValidateSizeForm().required_slots([], CollectingDispatcher(), tracker, {})) == []
+    messages, slots = run(ActionRecommendSize(), question, slots=body)
+    assert [m["response"] for m in messages] == ["utter_choose_item"]
+    assert slots["expecting"] == "sku" and slots["pending"] == "ask_size" and "recommended_size" not in slots
+    chosen = next(i for i in shop.items if i.sku == messages[0]["custom"]["cards"][0]["sku"])
+    tap = user(shop, messages[0]["buttons"][0]["payload"], intent="out_of_scope")
+    expecting = {"event": "slot", "name": "expecting", "value": "sku"}
+    messages, slots = run(ActionCheckStock(), question, expecting, tap,
+                          slots={**body, "expecting": "sku", "pending": "ask_size", "topic": "ask_size"})
+    assert messages[0]["response"] == "utter_size_same" and messages[0]["item_name"] == chosen.name
+    assert slots["recommended_size"] in chosen.sizes and slots["sku"] == chosen.sku

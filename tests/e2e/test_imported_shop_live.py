@@ -120,3 +120,13 @@ def test_trousers_in_black_get_a_choice_with_cards_and_a_tap_gets_the_stock(bot,
     assert tapped["title"] in said[0] and "黑色" in said[0]
     tracker = bot.rasa("GET", f"/conversations/{talk}/tracker").json()
     assert tracker["slots"]["sku"] == tapped["sku"]
+
+
+def test_sizing_trousers_among_dozens_asks_which_first_and_the_tap_gets_the_size(bot, shop):
+    talk = conversation()
+    choice = bot.say(talk, "裤子我165 110斤穿什么码")["messages"][0]
+    assert said_by(bot, "utter_choose_item", choice["text"]) and len(choice["cards"]) == 3, choice
+    tapped = choice["cards"][0]
+    item = next(i for i in shop.items if i.sku == tapped["sku"])
+    said = "\n".join(texts(bot.say(talk, tapped["payload"])))
+    assert item.name in said and re.search(r"(拿|选)(S|M|L|XL|XXL)码", said), said
