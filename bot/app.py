@@ -198,7 +198,7 @@ def create_app(
             answer_wait=settings.rasa_timeout, answer_lease=settings.rasa_timeout, hub=app.ctx.hub,
             limits=app.ctx.buyer_limits)
         app.ctx.buyer_limits.use(app.ctx.store)
-        app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop)
+        app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop, line=escalation.line)
         redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
         app.ctx.review = ReviewRecorder(redis, getattr(app.ctx.store, "prefix", settings.key_prefix),
                                         retention_s=shop.retention_seconds)

@@ -16,6 +16,7 @@ from sanic.response import json as json_response
 
 from bot.chat.conversation import AlreadyAnswering
 from bot.chat.limits import TooFast
+from bot.handoff.desk import DeskError
 from bot.infra.pubsub import buyer_channel
 from bot.infra.rasa import RasaSlow, RasaUnavailable
 from bot.infra.requests import (
@@ -68,7 +69,8 @@ def create_blueprint() -> Blueprint:
         await request.app.ctx.buyer_limits.call(client(request))
         if not await request.app.ctx.store.exists(conversation_id):
             return error(404, "no such conversation")
-        return json_response((await request.app.ctx.conversations.history(conversation_id)).as_json())
+        history = (await request.app.ctx.conversations.history(conversation_id)).as_json()
+        return json_response({**history, **await waiting_line(request.app, conversation_id, history["mode"])})
 
     @bp.post("/api/conversations")
     async def new_conversation(request: Request) -> HTTPResponse:
@@ -142,6 +144,8 @@ async def socket_reply(app: Sanic, conversation_id: str, raw: Any, address: str 
         payload = json.loads(raw)
     except (TypeError, ValueError):
         return {"error": 'each frame must be JSON like {"text": "在吗"}'}
+    if isinstance(payload, dict) and payload.get("type") == "read":
+        return await read_receipt(app, conversation_id, payload, address)
     given = payload.get("message_id") if isinstance(payload, dict) else None
     # an error names the message it is about, so the widget knows which one failed
     about = {"message_id": given} if isinstance(given, str) and MESSAGE_ID.match(given) else {}
@@ -163,3 +167,34 @@ async def socket_reply(app: Sanic, conversation_id: str, raw: Any, address: str 
         return {"error": RASA_SLOW, "slow": True, **about}
     except RasaUnavailable:
         return {"error": RASA_DOWN, **about}
+
+
+async def read_receipt(app: Sanic, conversation_id: str, frame: dict[str, Any], address: str | None) -> dict[str, Any]:
+    """``{"type": "read", "up_to": <ts>}``: the widget has shown this conversation's agent
+    messages up to the one stamped ``up_to`` (page visible). Only the conversation's own
+    socket marks it: a frame naming another conversation, or a ts that is not one of its
+    agent messages, gets an error frame (``"type": "read"``) and changes nothing. Each counts
+    as a call of its address (it reads the log)."""
+    up_to = frame.get("up_to")
+    try:
+        if address is not None:
+            await app.ctx.buyer_limits.call(address)
+        if frame.get("conversation_id", conversation_id) != conversation_id:
+            raise BadRequest("a socket marks only its own conversation read")
+        if set(frame) - {"type", "up_to", "conversation_id"}:
+            raise BadRequest("a read frame has only type, up_to and conversation_id")
+        if isinstance(up_to, bool) or not isinstance(up_to, (int, float)) or not 0 < up_to < 1e11:
+            raise BadRequest("up_to must be the ts of the latest agent message shown")
+        return {"type": "read", "up_to": await app.ctx.desk.buyer_read(conversation_id, float(up_to))}
+    except (BadRequest, DeskError) as exc:
+        return {"type": "read", "error": str(exc)}
+    except TooFast as refused:
+        return {"type": "read", **refused.as_json()}
+    except StoreUnavailable:
+        return {"type": "read", "error": STORE_DOWN}
+
+
+async def waiting_line(app: Sanic, conversation_id: str, mode: str) -> dict[str, Any]:
+    """``{"line": {...}}`` (bot/handoff/line.py) for a buyer waiting for a person, else nothing."""
+    line = await app.ctx.desk.line.for_buyer(conversation_id) if mode == "waiting" else None
+    return {"line": line} if line else {}

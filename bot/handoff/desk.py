@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.handoff.line import WaitingLine
 from bot.handoff.queue import URGENT, Case, CaseQueue
 from bot.handoff.suggestions import CaseSuggestions, question_to_answer
 from bot.handoff.understanding import (
@@ -20,7 +21,7 @@ from bot.handoff.understanding import (
     turns,
 )
 from bot.infra.outbound import Outbound
-from bot.infra.pubsub import AGENTS
+from bot.infra.pubsub import AGENTS, buyer_channel
 from bot.infra.rasa import RasaUnavailable
 from bot.staff.people import Agent
 from xiaoer import clock as app_clock
@@ -51,7 +52,8 @@ class DeskError(Exception):
 
 
 class AgentDesk:
-    def __init__(self, queue: CaseQueue, outbound: Outbound, tracker_api: Any, shop: Any) -> None:
+    def __init__(self, queue: CaseQueue, outbound: Outbound, tracker_api: Any, shop: Any,
+                 line: WaitingLine | None = None) -> None:
         self.queue = queue
         self.outbound = outbound
         self.store = outbound.store
@@ -60,6 +62,7 @@ class AgentDesk:
         self.tracker_api = tracker_api
         self.shop = shop
         self.suggestions = CaseSuggestions(self.corpus)
+        self.line = line or WaitingLine(queue, self.hub, shop, shop.now)  # moves when a case is claimed or released
 
     # ---- reading
 
@@ -124,6 +127,7 @@ class AgentDesk:
             "order_id": order_id,
             "suggestions": await self.suggestions.for_case(conversation_id, question_to_answer(buyer_texts), values),
             "rasa_ok": rasa_ok,
+            "read_up_to": await self.store.agent_read(conversation_id),  # the buyer saw agent messages up to this ts
         }
 
     # ---- changing
@@ -141,6 +145,7 @@ class AgentDesk:
         if joined is None:  # the buyer's widget still learns that a person has it
             await self.outbound.deliver(conversation_id, [], "human")
         await self.hub.publish(AGENTS, {"type": "queue"})
+        await self.line.moved()
         return {**await self.view(await self._case(conversation_id)), "claimed_now": True}
 
     async def reply(self, conversation_id: str, agent: Agent, text: str) -> dict[str, Any]:
@@ -148,6 +153,22 @@ class AgentDesk:
         [message] = await self.outbound.deliver(conversation_id, [{"sender": "agent", "agent": agent.login, "text": text}], "human")
         await self.hub.publish(AGENTS, {"type": "message", "conversation_id": conversation_id})
         return message
+
+    async def typing(self, conversation_id: str, agent: Agent, typing: bool) -> None:
+        """The agent who has the conversation is typing (or stopped): shown on the buyer's widget,
+        through whichever gateway holds it. Live only: never logged."""
+        await self._own(conversation_id, agent)
+        await self.hub.publish(buyer_channel(conversation_id), {"type": "typing", "who": "agent", "typing": typing})
+
+    async def buyer_read(self, conversation_id: str, up_to: float) -> float:
+        """The buyer's widget has shown the agent's messages up to the one stamped ``up_to``
+        (which must be an agent message of this conversation): kept, and told to the consoles."""
+        messages = await self.store.messages(conversation_id, limit=LOG_SHOWN)
+        if not any(m.get("sender") == "agent" and m.get("ts") == up_to for m in messages):
+            raise DeskError(400, "up_to is not the ts of an agent message in this conversation")
+        read = await self.store.mark_agent_read(conversation_id, up_to)
+        await self.hub.publish(AGENTS, {"type": "read", "conversation_id": conversation_id, "up_to": read})
+        return read
 
     async def release(self, conversation_id: str, agent: Agent) -> None:
         """Back to the queue, in its old place, for another agent."""
@@ -157,6 +178,7 @@ class AgentDesk:
         await self.store.set_mode(conversation_id, "waiting")
         await self.outbound.deliver(conversation_id, [], "waiting")
         await self.hub.publish(AGENTS, {"type": "queue"})
+        await self.line.moved()
 
     async def finish(self, conversation_id: str, agent: Agent, outcome: str) -> dict[str, Any]:
         """Close the case with its outcome and hand the buyer back to the bot, slots intact."""

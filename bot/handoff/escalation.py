@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from bot.handoff.line import WaitingLine
 from bot.handoff.queue import Case, CaseQueue, case_priority
 from bot.handoff.understanding import case_summary
 from bot.infra.outbound import Outbound
@@ -57,16 +58,6 @@ class Turn:
     mode: str
 
 
-def opening_text(now: dt.datetime, opening: dt.datetime) -> str:
-    """When agents open, as a buyer would say it: 今天上午9:00, 明天上午9:00, 6月2日下午2:30."""
-    days = (opening.date() - now.date()).days
-    day = {0: "今天", 1: "明天"}.get(days, f"{opening.month}月{opening.day}日")
-    hour = opening.hour
-    part = "凌晨" if hour < 6 else "上午" if hour < 12 else "中午" if hour < 13 else "下午" if hour < 18 else "晚上"
-    clock = hour if hour <= 12 else hour - 12
-    return f"{day}{part}{clock}:{opening.minute:02d}"
-
-
 class Escalation:
     def __init__(
         self,
@@ -83,13 +74,11 @@ class Escalation:
         self.tracker_api = tracker_api
         self.shop = shop
         self.now = now or shop.now
+        self.line = WaitingLine(queue, self.hub, shop, self.now)  # pushed to waiting buyers as it moves
 
     def opening(self) -> str | None:
         """Outside agent hours, when someone answers ("明天上午9:00"); None while they are on."""
-        now = self.now()
-        if self.shop.is_agent_hours(now):
-            return None
-        return opening_text(self.shop.local(now), self.shop.next_agent_opening(now))
+        return self.line.opening()
 
     async def say(self, conversation_id: str, script_id: str, **values: Any) -> dict[str, Any] | None:
         rendered = await self.outbound.render(conversation_id, script_id, values)
@@ -150,6 +139,7 @@ class Escalation:
             return Turn([], [], mode)
         if angry and await self.queue.escalate(conversation_id):
             await self.hub.publish(AGENTS, {"type": "queue"})
+            await self.line.moved()
         case = await self.queue.get(conversation_id)
         if case and case.status == "waiting":
             answer = await self.answer_while_waiting(conversation_id)
@@ -232,4 +222,5 @@ class Escalation:
         if opened:
             log.info("hand-off %s: %s (priority %s)", conversation_id, reason, case.priority)
             await self.hub.publish(AGENTS, {"type": "queue"})
+            await self.line.moved()
         return case

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from typing import Any, Awaitable, Callable
@@ -20,11 +21,18 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
-from bot.handoff.desk import HANDED_BACK, OUTCOMES, DeskError
+from bot.handoff.desk import HANDED_BACK, OUTCOMES, AgentDesk, DeskError
 from bot.infra.pubsub import AGENTS
-from bot.infra.requests import check_conversation_id, check_text, error, read_staff_json
+from bot.infra.requests import (
+    BadRequest,
+    check_conversation_id,
+    check_text,
+    error,
+    read_staff_json,
+)
 from bot.infra.store import StoreUnavailable
 from bot.staff.guards import StaffArea
+from bot.staff.people import Agent
 from bot.staff.sessions import ended_channel
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,7 @@ UNAVAILABLE = 1011  # the session could not be checked (the store is down): the 
 # A person removed from agents.yml (or given a new password) while no event comes is noticed
 # at the next re-check; a logout is announced at once.
 SESSION_RECHECK_S = 30.0
+FrameHandler = Callable[[Any], Awaitable[dict[str, Any] | None]]
 
 
 def create_blueprint() -> Blueprint:
@@ -98,7 +107,8 @@ def create_blueprint() -> Blueprint:
                 if await still_signed_in():
                     await ws.send(json.dumps({"type": "hello", "agent": request.ctx.person.public()},
                                              ensure_ascii=False))
-                    if await forward(ws, events, ended, still_signed_in, SESSION_RECHECK_S):
+                    on_frame = functools.partial(console_frame, app.ctx.desk, request.ctx.person)
+                    if await forward(ws, events, ended, still_signed_in, SESSION_RECHECK_S, on_frame):
                         return
                 log.info("closing the console socket of %r: its session is over", session.login)
                 await ws.close(SIGNED_OUT, "signed out")
@@ -114,11 +124,13 @@ def create_blueprint() -> Blueprint:
 
 
 async def forward(ws: Any, events: asyncio.Queue, ended: asyncio.Queue,
-                  still_signed_in: Callable[[], Awaitable[bool]], recheck_s: float) -> bool:
+                  still_signed_in: Callable[[], Awaitable[bool]], recheck_s: float,
+                  on_frame: FrameHandler | None = None) -> bool:
     """Send each event to the socket while its session lasts. True when the other side closed
     the socket; False when the session is over: announced on ``ended``, or found at a
-    re-check (before each event is sent, and after ``recheck_s`` seconds without one)."""
-    closed = asyncio.create_task(drain(ws))
+    re-check (before each event is sent, and after ``recheck_s`` seconds without one).
+    The console's own frames go to ``on_frame`` meanwhile; what it returns is sent back."""
+    closed = asyncio.create_task(drain(ws, on_frame))
     end_note = asyncio.create_task(ended.get())
     next_event: asyncio.Task | None = None
     try:
@@ -141,8 +153,36 @@ async def forward(ws: Any, events: asyncio.Queue, ended: asyncio.Queue,
                     await task
 
 
-async def drain(ws: Any) -> None:
-    """Read (and ignore) what the client sends; returns when the socket closes."""
+async def drain(ws: Any, on_frame: FrameHandler | None = None) -> None:
+    """Read what the client sends (each frame to ``on_frame``, its answer sent back, if any);
+    returns when the socket closes."""
     with contextlib.suppress(Exception):
-        async for _ in ws:
-            pass
+        async for raw in ws:
+            answer = await on_frame(raw) if on_frame else None
+            if answer is not None:
+                await ws.send(json.dumps(answer, ensure_ascii=False))
+
+
+async def console_frame(desk: AgentDesk, agent: Agent, raw: Any) -> dict[str, Any] | None:
+    """One frame from the console: ``{"type": "typing", "conversation_id": ..., "typing": true}``
+    while the agent types a reply (false when the box empties or the reply is sent), relayed to
+    that buyer only if this agent has the conversation. Nothing comes back for a good frame; a
+    bad one gets an error frame, and the socket stays open."""
+    try:
+        frame = json.loads(raw)
+    except (TypeError, ValueError):
+        frame = None
+    if not isinstance(frame, dict) or frame.get("type") != "typing":
+        return {"type": "error", "error": 'the console sends only {"type": "typing", "conversation_id": ..., "typing": true|false}'}
+    conversation_id = frame.get("conversation_id")
+    about = {"about": "typing", "conversation_id": conversation_id if isinstance(conversation_id, str) else None}
+    try:
+        check_conversation_id(conversation_id if isinstance(conversation_id, str) else "")
+        if not isinstance(frame.get("typing"), bool):
+            raise BadRequest("typing must be true or false")
+        await desk.typing(conversation_id, agent, frame["typing"])
+    except (BadRequest, DeskError) as exc:
+        return {"type": "error", "error": str(exc), **about}
+    except StoreUnavailable:
+        return {"type": "error", "error": "the store is unavailable; try again", **about}
+    return None

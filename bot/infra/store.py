@@ -52,6 +52,8 @@ class Store(Protocol):
     async def set_mode(self, conversation_id: str, mode: str) -> None: ...
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]: ...
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None: ...
+    async def agent_read(self, conversation_id: str) -> float: ...
+    async def mark_agent_read(self, conversation_id: str, up_to: float) -> float: ...
     async def claim_message(self, conversation_id: str, message_id: str, fingerprint: str, lease: float) -> MessageClaim: ...
     async def renew_message_claim(self, conversation_id: str, message_id: str, lease: float) -> None: ...
     async def message_logged(self, conversation_id: str, message_id: str) -> None: ...
@@ -79,6 +81,7 @@ class MemoryStore:
         self._logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._modes: dict[str, str] = {}
         self._variants: dict[str, dict[str, list[int]]] = {}  # conversation -> script -> used
+        self._agent_read: dict[str, float] = {}  # conversation -> the buyer has read the agent up to (ts)
         self._active: dict[str, None] = {}  # conversations, least recently active first
         # (conversation, message id) -> what a delivery of it left (as in Redis), oldest first
         self._message_ids: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
@@ -93,7 +96,9 @@ class MemoryStore:
         while len(self._active) > self.MAX_CONVERSATIONS:
             oldest = next(iter(self._active))
             del self._active[oldest]
-            for kept in (self._logs, self._modes, self._variants):
+            for kept in self._beside.values():
+                kept.pop(oldest, None)
+            for kept in (self._logs, self._modes, self._variants, self._agent_read):
                 kept.pop(oldest, None)
 
     async def append_message(self, conversation_id: str, message: dict[str, Any]) -> None:
@@ -120,6 +125,14 @@ class MemoryStore:
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None:
         self._touch(conversation_id)
         self._variants.setdefault(conversation_id, {})[script_id] = list(used)
+
+    async def agent_read(self, conversation_id: str) -> float:
+        return self._agent_read.get(conversation_id, 0.0)
+
+    async def mark_agent_read(self, conversation_id: str, up_to: float) -> float:
+        self._touch(conversation_id)
+        self._agent_read[conversation_id] = max(up_to, self._agent_read.get(conversation_id, 0.0))
+        return self._agent_read[conversation_id]
 
     def _message_id(self, conversation_id: str, message_id: str) -> dict[str, Any] | None:
         now = app_clock.now()
@@ -203,6 +216,17 @@ redis.call('HSET', KEYS[1], 'state', 'answering', 'until', ARGV[3])
 return {'new', logged, ''}
 """
 
+# KEYS: the conversation's meta hash. ARGV: read up to (ts), retention (seconds). The higher mark wins.
+_MARK_READ = """
+local kept = tonumber(redis.call('HGET', KEYS[1], 'agent_read') or '0') or 0
+if tonumber(ARGV[1]) > kept then
+  redis.call('HSET', KEYS[1], 'agent_read', ARGV[1])
+  kept = tonumber(ARGV[1])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return tostring(kept)
+"""
+
 
 class RedisStore:
     """Conversations in Redis under ``{prefix}:conv:{id}:*``; connects lazily.
@@ -284,6 +308,18 @@ class RedisStore:
         pipe.hset(key, script_id, value)
         pipe.expire(key, self.retention_s)
         await self._call(pipe.execute())
+
+    async def agent_read(self, conversation_id: str) -> float:
+        """Up to which agent message (its ts) the buyer's widget has shown; 0 for none."""
+        value = await self._call(self.redis.hget(self._key(conversation_id, "meta"), "agent_read"))
+        return float(value or 0)
+
+    async def mark_agent_read(self, conversation_id: str, up_to: float) -> float:
+        """The buyer has read the agent's messages up to ``up_to``; a read mark never goes
+        back (two tabs, a late frame). Returns the mark now stored."""
+        value = await self._call(self.redis.eval(
+            _MARK_READ, 1, self._key(conversation_id, "meta"), f"{up_to:.3f}", self.retention_s))
+        return float(value)
 
     def _message_key(self, conversation_id: str, message_id: str) -> str:
         return self._key(conversation_id, f"msg:{message_id}")

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from bot.config import ROOT
-from bot.handoff.escalation import opening_text
+from bot.handoff.line import opening_text
 from bot.infra.rasa import RESUME_EVENTS
 from tests.gateway.test_handoff_harness import (
     NIGHT,
