@@ -121,8 +121,7 @@ def item_in_question(tracker: Tracker) -> ItemInQuestion:
         return ItemInQuestion(in_conversation, CONVERSATION)
     colour = latest_value(tracker, "color")
     bundles = set(shop().bargaining.bundles)  # a bundle shares its items' colours
-    made_in = [item for item in shop().items
-               if colour and item.sku not in bundles and item.colour(str(colour)) is not None]
+    made_in = [item for item in shop().items_made_in(str(colour)) if item.sku not in bundles] if colour else []
     return ItemInQuestion(made_in[0], COLOUR) if len(made_in) == 1 else ItemInQuestion()
 
 

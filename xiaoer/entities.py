@@ -37,6 +37,7 @@ Rules for the ambiguous cases (how Chinese buyers write):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from xiaoer.item_links import item_link_spans
 
@@ -208,6 +209,69 @@ def _lexicon(keys) -> re.Pattern:
     return re.compile("|".join(parts), re.I)
 
 
+class _WordList:
+    """A catalogue's word list found in a text as :func:`_lexicon`'s regex finds it (left to
+    right, the longest word first, any case, ASCII words standing alone), by looking the text's
+    pieces up: a regex of 3,000 items' words tries each one at every character."""
+
+    def __init__(self, keys) -> None:
+        self.words = {k.lower() for k in keys}
+        self.lengths: dict[str, list[int]] = {}  # first character -> the words' lengths, longest first
+        for word in self.words:
+            self.lengths.setdefault(word[:1], []).append(len(word))
+        for first, lengths in self.lengths.items():
+            self.lengths[first] = sorted(set(lengths), reverse=True)
+        self._regex = None
+
+    def finditer(self, text: str):
+        low = text.lower()
+        if len(low) != len(text):  # a character whose lower case is longer (İ): the regex
+            self._regex = self._regex or _lexicon(self.words)
+            yield from self._regex.finditer(text)
+            return
+        at = 0
+        while at < len(text):
+            for length in self.lengths.get(low[at], ()):
+                end = at + length
+                if end <= len(text) and low[at:end] in self.words and _alone(text, at, end):
+                    yield _Found(at, end, text[at:end])
+                    at = end
+                    break
+            else:
+                at += 1
+
+
+def _ascii_word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """An ASCII word's ends do not touch other letters or digits ("ems" is not in "items")."""
+    return not (_ascii_word(text[start]) and start > 0 and _ascii_word(text[start - 1])) and not (
+        _ascii_word(text[end - 1]) and end < len(text) and _ascii_word(text[end]))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A match of a _WordList, read like a regex's."""
+
+    at: int
+    stop: int
+    text: str
+
+    def start(self) -> int:
+        return self.at
+
+    def end(self) -> int:
+        return self.stop
+
+    def group(self) -> str:
+        return self.text
+
+    def span(self) -> tuple[int, int]:
+        return self.at, self.stop
+
+
 _COURIER_RE = _lexicon(COURIERS)
 _REGION_RE = _lexicon(REGIONS)
 _COLOR_RE = _lexicon(COLORS)
@@ -336,8 +400,29 @@ def _catalog_tables(catalog: dict | None):
     return codes, names, colors
 
 
+# Each catalogue's tables and word regexes, made once: the NLU passes the same catalog dict
+# with every message, and making them for 3,000 items takes ~30 ms. Keyed by the dict's id;
+# the entry holds the dict, so the id is not reused while it is kept. A changed catalogue is
+# a new dict (catalog_for_nlu() makes one per call).
+_MADE: dict[int, tuple[dict, tuple]] = {}
+
+
+def _catalog_words(catalog: dict | None):
+    """(codes, names, names' regex or None, colours, colours' regex) of the catalog."""
+    if catalog is None:
+        return {}, {}, None, {}, _COLOR_RE
+    kept = _MADE.get(id(catalog))
+    if kept is None or kept[0] is not catalog:
+        codes, names, colors = _catalog_tables(catalog)
+        made = codes, names, _WordList(names) if names else None, colors, _WordList(colors) if colors else _COLOR_RE
+        if len(_MADE) >= 8:
+            _MADE.clear()
+        kept = _MADE[id(catalog)] = (catalog, made)
+    return kept[1]
+
+
 def _words(t: str, catalog: dict | None):
-    codes, names, colors = _catalog_tables(catalog)
+    codes, names, names_re, colors, colors_re = _catalog_words(catalog)
     in_item_links = item_link_spans(t)
     for m in _ORDER_ID.finditer(t):
         if not any(start <= m.start() < end for start, end in in_item_links):  # an item's id, not an order's
@@ -349,15 +434,15 @@ def _words(t: str, catalog: dict | None):
                 yield m.start(), m.end(), "sku", codes[key], {}
         elif len(m.group(1)) <= 3:
             yield m.start(), m.end(), "sku", f"{m.group(1).upper()}-{m.group(2)}", {}
-    if names:
-        for m in _lexicon(names).finditer(t):
+    if names_re:
+        for m in names_re.finditer(t):
             yield m.start(), m.end(), "sku", names[m.group().lower()], {}
     for m in _COURIER_RE.finditer(t):
         yield m.start(), m.end(), "courier", COURIERS[m.group().upper()], {}  # ems -> EMS
     for m in _REGION_RE.finditer(t):
         yield m.start(), m.end(), "region", REGIONS[m.group()], {}
     blocked = [m.span() for m in _NOT_COLOR.finditer(t)]
-    for m in (_lexicon(colors) if colors else _COLOR_RE).finditer(t):
+    for m in colors_re.finditer(t):
         if not any(m.start() < e and s < m.end() for s, e in blocked):
             yield m.start(), m.end(), "color", colors.get(m.group(), m.group()), {}
 

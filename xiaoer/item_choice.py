@@ -16,12 +16,15 @@ no Rasa: tests/unit/test_item_choice.py.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from xiaoer.shop.catalogue_words import CATEGORIES
 from xiaoer.shop.model import Item
+from xiaoer.shop.text_index import TextIndex, positions
 
 # What buyers call each category (catalog.yml ``category``), beside its own keywords.
 CATEGORY_WORDS = {
@@ -102,19 +105,58 @@ def fitting_items(items: Iterable[Item], text: str, colour: str | None = None,
     """The items the message's words fit best (all equally well), in the order to offer them;
     empty when the words name no kind of garment. ``colour``: the colour asked ("黑色")."""
     searched = searched_text(text, [*leave_out, *([colour] if colour else [])])
-    fits: list[Fit] = []
-    for position, item in enumerate(items):
-        pieces = covering_pieces(searched, item_words(item))
-        if not names_a_kind(pieces):
-            continue
+    items = items if isinstance(items, tuple) else tuple(items)
+    index = words_index(items)
+    # Items that contain the same pieces of the message cover it alike: the catalogue is split
+    # by the pieces each item contains (the index answers per piece), and the covering pieces
+    # are worked out once per group, not once per item (3,000 items, a handful of groups).
+    groups = {frozenset(): index.everything}
+    for piece in message_pieces(searched):
+        having = index.containing(piece)
+        if having:
+            split: dict[frozenset[str], int] = {}
+            for contained, mask in groups.items():
+                for key, part in ((contained | {piece}, mask & having), (contained, mask & ~having)):
+                    if part:
+                        split[key] = part
+            groups = split
+    covered = {}
+    for contained, mask in groups.items():
+        pieces = covering_pieces(searched, contained)
+        if names_a_kind(pieces):
+            covered[mask] = sum(len(p) for p in pieces)
+    if not covered:
+        return []
+    best = max(covered.values())
+    fits = []
+    for position in positions(functools.reduce(operator.or_, (m for m, c in covered.items() if c == best))):
+        item = items[position]
         made = item.colour(colour) if colour else None
         in_colour = item.in_stock(colour) if colour else item.in_stock()
-        fits.append(Fit(item, sum(len(p) for p in pieces), made.name if made else "", in_colour))
-    if not fits:
-        return []
-    best = max(f.covered for f in fits)
-    # sorted() keeps the catalogue's order among equals
-    return sorted((f for f in fits if f.covered == best), key=lambda f: f.rank)
+        fits.append(Fit(item, best, made.name if made else "", in_colour))
+    # in the catalogue's order, which sorted() keeps among equals
+    return sorted(fits, key=lambda f: f.rank)
+
+
+def message_pieces(text: str) -> set[str]:
+    """Every piece of the message covering_pieces may look up."""
+    return {text[start:end] for start in range(len(text))
+            for end in range(start + 1, min(len(text), start + LONGEST_PIECE) + 1)
+            if SEPARATOR not in text[start:end] and (end - start > 1 or text[start] in SINGLE_CHARACTERS)}
+
+
+_INDEXES: dict[int, tuple[tuple[Item, ...], TextIndex]] = {}
+
+
+def words_index(items: tuple[Item, ...]) -> TextIndex:
+    """The index of these items' words, built once per catalogue (the shop's items tuple; the
+    entry holds the tuple, so its id is not reused while it is kept)."""
+    kept = _INDEXES.get(id(items))
+    if kept is None or kept[0] is not items:
+        if len(_INDEXES) >= 4:
+            _INDEXES.clear()
+        kept = _INDEXES[id(items)] = (items, TextIndex([item_words(item) for item in items]))
+    return kept[1]
 
 
 def colour_note(fit: Fit, asked: str | None) -> str:

@@ -176,8 +176,15 @@ class Item:
 
     def colour(self, name: str) -> Colour | None:
         """The colour called ``name`` (``黑`` and ``黑色`` match alike), or None."""
-        key = colour_key(name)
-        return next((c for c in self.colours if colour_key(c.name) == key), None)
+        return self._colours_by_key.get(colour_key(name))
+
+    @functools.cached_property
+    def _colours_by_key(self) -> dict[str, Colour]:
+        # asked of every item of a big catalogue per message (which items come in 黑色?)
+        found: dict[str, Colour] = {}
+        for c in self.colours:
+            found.setdefault(colour_key(c.name), c)
+        return found
 
     def in_stock(self, colour: str | None = None) -> bool:
         """Is this colour in stock? Without a colour: is any colour in stock?
@@ -502,21 +509,47 @@ class Shop:
 
     def item(self, sku: str) -> Item | None:
         """The item with this sku (any case), or None."""
-        key = str(sku).strip().casefold()
-        return next((i for i in self.items if i.sku.casefold() == key), None)
+        return self._by_sku.get(str(sku).strip().casefold())
 
     def item_by_reference(self, reference: str) -> Item | None:
         """The item a link, a typed item number or the chat's page names: by the platform's
         item id, else by sku (the merchant code), listed or retired (``item.retired``: no
         longer sold, never offered), or None when the shop has no such item."""
         key = str(reference).strip().casefold()
-        return self._by_item_id.get(key) or next(
-            (i for i in (*self.items, *self.retired_items) if i.sku.casefold() == key), None)
+        return self._by_item_id.get(key) or self._by_code.get(key)
 
+    def items_made_in(self, colour: str) -> tuple[Item, ...]:
+        """The listed items that come in this colour (``黑`` and ``黑色`` alike), in the
+        catalogue's order, sold out or not."""
+        return self._by_colour.get(colour_key(str(colour)), ())
+
+    # Indexes, built on first use: a lookup per message must not read 3,000 items.
     @functools.cached_property
     def _by_item_id(self) -> dict[str, Item]:
         # the loader keeps item ids unique across listed and retired items
         return {i.item_id.casefold(): i for i in (*self.items, *self.retired_items) if i.item_id}
+
+    @functools.cached_property
+    def _by_sku(self) -> dict[str, Item]:
+        found: dict[str, Item] = {}
+        for i in self.items:
+            found.setdefault(i.sku.casefold(), i)
+        return found
+
+    @functools.cached_property
+    def _by_code(self) -> dict[str, Item]:
+        found: dict[str, Item] = {}
+        for i in (*self.items, *self.retired_items):
+            found.setdefault(i.sku.casefold(), i)
+        return found
+
+    @functools.cached_property
+    def _by_colour(self) -> dict[str, tuple[Item, ...]]:
+        found: dict[str, list[Item]] = {}
+        for i in self.items:
+            for key in dict.fromkeys(colour_key(c.name) for c in i.colours):
+                found.setdefault(key, []).append(i)
+        return {key: tuple(items) for key, items in found.items()}
 
     def find_item(self, text: str) -> Item | None:
         """The item a buyer means: a sku, name or alias, or a message containing one
