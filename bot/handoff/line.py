@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from bot.handoff.queue import CaseQueue
 from bot.infra.pubsub import buyer_channel
+from bot.infra.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,13 @@ class WaitingLine:
         return self.frame(position, self.opening()) if position else None
 
     async def moved(self) -> None:
-        """Push every waiting buyer their place now (each to their own channel only)."""
+        """Push every waiting buyer their place now (each to their own channel only). A live
+        view: if the queue cannot be read, what moved it stands and the next move tells."""
         opening = self.opening()
-        for position, case in enumerate(await self.queue.waiting(), 1):
+        try:
+            waiting = await self.queue.waiting()
+        except StoreUnavailable as exc:
+            log.warning("the line could not be pushed: %s", exc)
+            return
+        for position, case in enumerate(waiting, 1):
             await self.hub.publish(buyer_channel(case.conversation_id), self.frame(position, opening))

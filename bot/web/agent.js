@@ -257,6 +257,7 @@
     const log = $("log");
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     log.replaceChildren.apply(log, detail.messages.map(messageItem));
+    showReceipts(detail.messages, detail.read_up_to);
     if (atBottom || state.open === null || state.open.case.conversation_id !== view.conversation_id) log.scrollTop = log.scrollHeight;
     const box = $("suggestions");
     box.replaceChildren();
@@ -276,7 +277,7 @@
   }
 
   async function openCase(conversationId) {
-    if (state.openId !== conversationId) { $("reply").value = ""; $("case-error").textContent = ""; }
+    if (state.openId !== conversationId) { stopTyping(); $("reply").value = ""; $("case-error").textContent = ""; }
     state.openId = conversationId;
     state.unread.delete(conversationId);
     document.querySelectorAll(".cases li").forEach(function (li) {
@@ -319,6 +320,7 @@
     event.preventDefault();
     const text = $("reply").value.trim();
     if (!text) return;
+    stopTyping();
     act("/messages", { text: text }, function () { $("reply").value = ""; });
   });
   $("reply").addEventListener("keydown", function (event) {
@@ -326,6 +328,58 @@
       event.preventDefault();
       $("composer").requestSubmit();
     }
+  });
+
+  // ---- live: the buyer sees that the agent types; the agent sees what the buyer has read
+
+  // Under each of the agent's messages: 已读 once the buyer's widget has shown it (or a later
+  // one) on a visible page, else 未读. read_up_to is the ts of the latest one read.
+  function showReceipts(messages, readUpTo) {
+    const items = $("log").children;
+    messages.forEach(function (m, i) {
+      const item = items[i];
+      if (!item || m.sender !== "agent") return;
+      let receipt = item.querySelector(".receipt");
+      if (!receipt) { receipt = el("div", "receipt"); item.appendChild(receipt); }
+      const read = typeof m.ts === "number" && m.ts <= (readUpTo || 0);
+      receipt.textContent = read ? "已读" : "未读";
+      receipt.classList.toggle("read", read);
+    });
+  }
+
+  function liveFrame(frame) {
+    if (frame.type === "read" && state.open && frame.conversation_id === state.openId) {
+      state.open.read_up_to = Math.max(state.open.read_up_to || 0, frame.up_to);
+      showReceipts(state.open.messages, state.open.read_up_to);
+    }
+    // a typing frame refused (the case is no longer ours): nothing to show, the next re-read says why
+  }
+
+  // "typing" while the agent writes in a case they have: at most one every TYPING_EVERY_MS,
+  // and a stop when the box empties, the reply is sent or another case is opened.
+  const TYPING_EVERY_MS = 2000;
+  const typing = { conversation: null, at: 0 };
+
+  function sendTyping(conversationId, value) {
+    const socket = state.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(JSON.stringify({ type: "typing", conversation_id: conversationId, typing: value }));
+  }
+
+  function stopTyping() {
+    if (typing.conversation) sendTyping(typing.conversation, false);
+    typing.conversation = null;
+    typing.at = 0;
+  }
+
+  $("reply").addEventListener("input", function () {
+    const id = state.openId;
+    if (!$("reply").value.trim() || !id || !state.mine.has(id)) { stopTyping(); return; }
+    if (typing.conversation !== id) stopTyping();
+    if (typing.conversation === id && Date.now() - typing.at < TYPING_EVERY_MS) return;
+    typing.conversation = id;
+    typing.at = Date.now();
+    sendTyping(id, true);
   });
 
   // ---- live events: the socket says what changed, the page reads it again
@@ -345,6 +399,7 @@
       let frame;
       try { frame = JSON.parse(event.data); } catch (err) { return; }
       if (frame.type === "queue") loadQueue();
+      if (frame.type === "read" || frame.type === "error") liveFrame(frame);
       if (frame.type === "message") {
         if (frame.conversation_id === state.openId) openCase(state.openId);
         else if (state.mine.has(frame.conversation_id)) { state.unread.add(frame.conversation_id); loadQueue(); }

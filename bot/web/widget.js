@@ -48,6 +48,7 @@
   function serverBubble(m) {
     shownFromServer += 1;
     const item = bubble(m.sender === "agent" || m.sender === "notice" ? m.sender : "bot", m.text);
+    if (m.sender === "agent") agentMessageShown(m.ts);
     // a choice ("您问的是哪一款？") carries its candidates as cards, each tapped to say "this one"
     const cards = m.sender !== "notice" ? [m.card].concat(Array.isArray(m.cards) ? m.cards : []) : [];
     cards.map(card).filter(Boolean).forEach(function (drawn) {
@@ -298,6 +299,7 @@
       if (socket && socket.readyState === WebSocket.OPEN) setTimeout(sendOutbox, 2000);
     } finally {
       postsInFlight -= 1;
+      showTyping();
     }
     if (reply) answered(p, reply);
   }
@@ -310,6 +312,7 @@
     } else {
       post(p);
     }
+    showTyping();
   }
 
   function send(text) {
@@ -335,6 +338,7 @@
         const others = body.messages.filter(function (m) { return m.sender !== "buyer"; });
         others.slice(shownFromServer).forEach(serverBubble);
         statusLine.textContent = MODE_STATUS[body.mode] || "";
+        showLine(body.line);
         return true;
       } catch (err) { return false; }
     });
@@ -374,6 +378,7 @@
     socket.addEventListener("message", function (event) {
       let frame;
       try { frame = JSON.parse(event.data); } catch (err) { return; }
+      if (liveFrame(frame)) return;
       if (frame.push) { showReply(frame); return; }
       if (frame.error && frame.retry_after && !frame.message_id) {
         reconnectAfter = frame.retry_after * 1000; // the socket itself was refused: open it later
@@ -417,11 +422,112 @@
         if (m.sender === "buyer") bubble("buyer", m.text); else serverBubble(m);
       });
       statusLine.textContent = MODE_STATUS[body.mode] || "";
+      showLine(body.line);
     } else {
       notice("您好，有任何问题都可以直接问我哦");
     }
     log.removeAttribute("aria-busy"); // the history is in: announce what comes from now on
     connect();
+  }
+
+  // ---- live: who is typing, the waiting line, read receipts. Frames with a "type" (typing,
+  // line, read) are live only: never logged, never an answer to a message.
+
+  // The mode the page shows (the status line is the one place it is written).
+  function currentMode() {
+    return Object.keys(MODE_STATUS).find(function (mode) { return MODE_STATUS[mode] === statusLine.textContent; }) || "bot";
+  }
+
+  // 「店小二正在输入…」 while a message waits for the bot's answer; 「客服正在输入…」 while the agent
+  // types (their console says so at most every 2 s; gone AGENT_TYPING_MS after the last word,
+  // at their stop, or when their message comes).
+  const AGENT_TYPING_MS = 6000;
+  const typingLine = el("div", "typing");
+  typingLine.id = "typing";
+  typingLine.setAttribute("role", "status");
+  typingLine.hidden = true;
+  log.after(typingLine);
+  let agentTypingUntil = 0;
+  let agentTypingTimer = 0;
+
+  function showTyping() {
+    const agentTyping = Date.now() < agentTypingUntil;
+    const botTyping = currentMode() === "bot" && (awaitingReply.length > 0 || postsInFlight > 0);
+    const text = agentTyping ? "客服正在输入…" : botTyping ? "店小二正在输入…" : "";
+    if (typingLine.textContent === text) return;
+    typingLine.textContent = text;
+    typingLine.hidden = !text;
+    if (text) typingLine.setAttribute("aria-label", text.replace("…", ""));
+    else typingLine.removeAttribute("aria-label");
+  }
+
+  function agentTyping(typing) {
+    clearTimeout(agentTypingTimer);
+    agentTypingUntil = typing ? Date.now() + AGENT_TYPING_MS : 0;
+    if (typing) agentTypingTimer = setTimeout(showTyping, AGENT_TYPING_MS + 50);
+    showTyping();
+  }
+
+  // The place in the line and the agent hours (bot/handoff/line.py), shown while the mode is
+  // waiting; the gateway pushes a new one whenever the line moves.
+  const lineBox = el("div", "line");
+  lineBox.id = "line";
+  lineBox.setAttribute("role", "status");
+  lineBox.hidden = true;
+  log.before(lineBox);
+  let waitingLine = null;
+
+  function lineText(line) {
+    const ahead = Number.isInteger(line.ahead) && line.ahead > 0 ? line.ahead : 0;
+    const hours = textOf(line.agent_hours);
+    if (line.open_now === false && hours) {
+      const opening = textOf(line.opening);
+      return "人工客服在线时间 " + hours + "，" + (opening ? opening + "上班后" : "上班后") +
+        (ahead ? "按顺序为您服务，您前面还有 " + ahead + " 位" : "第一个为您服务") + "，请您放心";
+    }
+    return "已为您转接人工客服，" + (ahead ? "您前面还有 " + ahead + " 位" : "下一位就是您") + "，请稍候";
+  }
+
+  function showLine(line) {
+    if (line && typeof line === "object") waitingLine = line;
+    const text = currentMode() === "waiting" && waitingLine ? lineText(waitingLine) : "";
+    if (lineBox.textContent !== text) lineBox.textContent = text;
+    lineBox.hidden = !text;
+  }
+  // a change of mode, from any reply, push or catch-up, shows or hides the line and the typing
+  new MutationObserver(function () { showLine(); showTyping(); }).observe(statusLine, { childList: true, characterData: true, subtree: true });
+
+  // The buyer has seen the agent's messages up to this one (its ts) while the page was visible:
+  // the gateway keeps it and the agent's console shows 已读.
+  let agentShownUpTo = 0;
+  let readSent = 0;
+  let readRetry = 0;
+
+  function agentMessageShown(ts) {
+    if (typeof ts === "number" && ts > agentShownUpTo) agentShownUpTo = ts;
+    if (Date.now() < agentTypingUntil) agentTyping(false); // their message came: no longer typing
+    sendRead();
+  }
+
+  function sendRead() {
+    if (agentShownUpTo <= readSent || document.visibilityState !== "visible") return;
+    if (!socket || socket.readyState !== WebSocket.OPEN) { // after the socket opens and says who it is
+      clearTimeout(readRetry);
+      readRetry = setTimeout(sendRead, 1000);
+      return;
+    }
+    readSent = agentShownUpTo;
+    socket.send(JSON.stringify({ type: "read", up_to: readSent }));
+  }
+  document.addEventListener("visibilitychange", sendRead);
+
+  // A live frame: handled here, true; anything else is left to the caller (false).
+  function liveFrame(frame) {
+    setTimeout(showTyping, 0); // after the caller has taken the answer this frame may be
+    if (frame.type === "typing") { if (frame.who === "agent") agentTyping(frame.typing === true); return true; }
+    if (frame.type === "line") { showLine(frame); return true; }
+    if (frame.type === "read") { if (frame.error) readSent = 0; return true; } // sent again with the next one
+    return false;
   }
 
   // ---- keyboard, input methods and phones.

@@ -12,6 +12,7 @@ import json
 
 import redis
 
+from bot.config import ROOT
 from tests.conftest import REDIS_URL
 from tests.gateway.test_handoff_harness import (
     NIGHT,
@@ -246,3 +247,25 @@ def test_after_hours_the_line_says_when_agents_start(redis_prefix):
     assert NIGHT.time() == dt.time(23, 30)  # after shop.yml's agent hours, 09:00-23:00
     assert run(scenario()) == {"type": "line", "position": 1, "ahead": 0, "agent_hours": "09:00-23:00",
                                "open_now": False, "opening": "明天上午9:00"}
+
+
+def test_a_claim_stands_when_the_line_cannot_be_read_afterwards():
+    """The line is a live view: a queue that cannot be read when it moved pushes nothing and
+    raises nothing (the claim or hand-off that moved it has happened)."""
+    from bot.handoff.line import WaitingLine
+    from bot.infra.pubsub import LocalHub
+    from bot.infra.store import StoreUnavailable
+    from tests.gateway.test_handoff_harness import DAYTIME
+    from xiaoer.shop import load_shop
+
+    class QueueDown:
+        async def waiting(self):
+            raise StoreUnavailable("Redis is not reachable")
+
+    async def scenario():
+        hub = LocalHub()
+        async with hub.listen("buyer:conv-000000000001") as pushes:
+            await WaitingLine(QueueDown(), hub, load_shop(ROOT / "shop"), lambda: DAYTIME).moved()
+            return pushes.qsize()
+
+    assert run(scenario()) == 0
