@@ -6,6 +6,7 @@
     bot/handoff/  the queue, escalation, the agent's desk and console routes
     bot/trainer/  the workbench: script editor, review list, training file
     bot/orders/   order events, reminders, webhooks
+    bot/ops/      /metrics for Prometheus, the manager's dashboard and staffing plan
 
 No connection is opened before the server starts.
 """
@@ -45,7 +46,9 @@ from bot.infra.rasa import (
     RasaUnavailable,
 )
 from bot.infra.requests import BadRequest, error
+from bot.infra.shop_stats import ShopStats
 from bot.infra.store import MemoryStore, RedisStore, Store, StoreUnavailable
+from bot.ops.routes import dashboard_blueprint, metrics_blueprint
 from bot.orders.service import open_orders
 from bot.orders.webhooks import order_blueprint
 from bot.staff.people import AgentDirectory, agents_file
@@ -183,7 +186,9 @@ def create_app(
         app.ctx.corpus = ScriptCorpus(settings.scripts_dir)
         await open_handoff(app)
         await app.ctx.hub.start()
-        outbound = Outbound(app.ctx.corpus, app.ctx.store, app.ctx.hub, {"shop_name": shop.name})
+        # the shop's day in numbers, shared by every gateway on the store (the dashboard's source)
+        app.ctx.stats = ShopStats.for_store(app.ctx.store, shop.tz, shop.retention_seconds)
+        outbound = Outbound(app.ctx.corpus, app.ctx.store, app.ctx.hub, {"shop_name": shop.name}, stats=app.ctx.stats)
         app.ctx.outbound = outbound
         # payment reminders and order events need Redis (the schedule must survive restarts)
         app.ctx.orders = open_orders(outbound, shop, tracker_api=app.ctx.tracker_api)
@@ -197,6 +202,7 @@ def create_app(
             app.ctx.store, app.ctx.rasa, escalation, cancel_reminders=cancel, splitter=QuestionSplitter(app.ctx.rasa.parse),
             answer_wait=settings.rasa_timeout, answer_lease=settings.rasa_timeout, hub=app.ctx.hub,
             limits=app.ctx.buyer_limits)
+        app.ctx.conversations.stats = app.ctx.stats
         app.ctx.buyer_limits.use(app.ctx.store)
         app.ctx.desk = AgentDesk(app.ctx.queue, outbound, app.ctx.tracker_api, shop, line=escalation.line)
         redis = app.ctx.store.redis if isinstance(app.ctx.store, RedisStore) else None
@@ -253,6 +259,8 @@ def create_app(
     app.blueprint(buyer_chat())
     app.blueprint(agent_console())
     app.blueprint(trainer_workbench())
+    app.blueprint(dashboard_blueprint())
+    app.blueprint(metrics_blueprint())
     # the clock the order service has: a webhook's timestamp is checked against the app's time
     app.blueprint(order_blueprint(settings.webhook_secret, clock=app_clock.now))
     app.static("/static", settings.web_dir, name="static")

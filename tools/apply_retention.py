@@ -185,7 +185,8 @@ KINDS = (
     Kind("Rasa trackers", (TRACKER,), tracker),
     Kind("meant to stay", ("queue", "agent:*:cases", "reminders:due", "reminders:claimed",
                            "agent-session-secret", "metrics:reminders"), stays),
-    Kind("with their own expiry", ("staff_session:*", "login_failures:*", "webhook_delivery:*", "rate:*"), stays),
+    Kind("with their own expiry", ("staff_session:*", "login_failures:*", "webhook_delivery:*", "rate:*",
+                                   "stats:*"), stays),
     Kind("Rasa locks", (LOCK,), stays),
 )
 UNKNOWN = Kind("not known", (), stays)

@@ -44,7 +44,7 @@ DAYTIME = dt.time(14, 0)  # inside agent hours, outside quiet hours
 START_ATTEMPTS = 3
 PORT_TAKEN = ("address already in use", "errno 98")
 # The stack's staff: login (its one role) -> the name buyers see
-STAFF = {"agent": "小美", "trainer": "训练师"}
+STAFF = {"agent": "小美", "trainer": "训练师", "manager": "店长"}
 
 
 class PortTaken(RuntimeError):
@@ -133,7 +133,7 @@ class LiveBot:
         return self.workdir / "agents.yml"
 
     def staff_login(self, role: str = "agent") -> tuple[str, str]:
-        """(login, password) of this stack's person with the role ("agent" or "trainer")."""
+        """(login, password) of this stack's person with the role ("agent", "trainer" or "manager")."""
         return role, self.staff_passwords[role]
 
     def write_agents_file(self) -> None:

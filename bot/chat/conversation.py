@@ -25,6 +25,7 @@ from bot.infra.pubsub import buyer_channel
 from bot.infra.rasa import RasaClient, RasaSlow, RasaUnavailable
 from bot.infra.replies import split_rasa_output
 from bot.infra.requests import BadRequest
+from bot.infra.shop_stats import ShopStats
 from bot.infra.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class Reply:
 
 
 class ConversationService:
+    stats = ShopStats()  # the shop's day in numbers: the app gives its shared one (bot/infra/shop_stats.py)
+
     def __init__(
         self,
         store: Store,
@@ -234,9 +237,11 @@ class ConversationService:
 
     async def _turn(self, conversation_id: str, text: str, message_id: str | None = None, logged: bool = False,
                     context: dict[str, str] | None = None) -> Reply:
+        started = self.stats.timer()
         if not logged:
             # Log first: if Rasa is down the message is still in the conversation.
             await self.store.append_message(conversation_id, {"sender": "buyer", "text": text})
+            await self.stats.buyer_message(conversation_id)
             if message_id is not None:
                 await self.store.message_logged(conversation_id, message_id)
             if self.cancel_reminders:
@@ -268,6 +273,7 @@ class ConversationService:
             await self.store.append_message(conversation_id, {"sender": "bot", **message})
         for notice in notices:
             await self.store.append_message(conversation_id, {"sender": "notice", **notice})
+        await self.stats.replied_since(started, answered=bool(messages or notices))
         return Reply(conversation_id, mode, messages, notices)
 
     async def _ask_rasa(self, conversation_id: str, parts: list[str], message_id: str | None,

@@ -22,6 +22,17 @@ def fill_values(arguments: dict[str, Any], slots: dict[str, Any], shop: dict[str
     return values
 
 
+def first_reply_to_latest(events: list[dict[str, Any]]) -> bool:
+    """Whether the bot has said nothing yet since the buyer's latest message (so this reply is
+    the first to it): the NLU's reading of that message is counted once."""
+    for event in reversed(events):
+        if event.get("event") == "bot":
+            return False
+        if event.get("event") == "user":
+            return True
+    return False
+
+
 class NlgRenderer:
     def __init__(self, outbound: Outbound, review: Any = None) -> None:
         self.outbound = outbound
@@ -36,6 +47,8 @@ class NlgRenderer:
                 await self.review.record(script_id, tracker)
             except Exception as exc:
                 log.warning("could not record %s for review: %s", script_id, exc)
+        if first_reply_to_latest(tracker.get("events") or []):
+            self.outbound.stats.intent(((tracker.get("latest_message") or {}).get("intent") or {}).get("name"))
         values = fill_values(request.get("arguments") or {}, tracker.get("slots") or {}, self.outbound.shop_values)
         rendered = await self.outbound.render(conversation_id or None, script_id, values)
         if rendered is None:

@@ -139,6 +139,7 @@ class AgentDesk:
             if case.status == "claimed" and case.agent == agent.login:  # a second click
                 return {**await self.view(case), "claimed_now": False}
             raise DeskError(409, "这个会话已经有同事接入了" if case.status == "claimed" else "这个会话已经结束了")
+        await self.outbound.stats.waited(app_clock.now() - (await self._case(conversation_id)).opened_at)
         await self.store.set_mode(conversation_id, "human")
         joined = await self.outbound.send(
             conversation_id, "utter_agent_joined", {"agent_name": agent.name}, sender="agent", mode="human", agent=agent.login)

@@ -221,6 +221,7 @@ class Escalation:
         await self.store.set_mode(conversation_id, "waiting" if case.status == "waiting" else "human")
         if opened:
             log.info("hand-off %s: %s (priority %s)", conversation_id, reason, case.priority)
+            await self.outbound.stats.handed_off(conversation_id, reason, await self.store.scripts_heard(conversation_id))
             await self.hub.publish(AGENTS, {"type": "queue"})
             await self.line.moved()
         return case

@@ -13,6 +13,7 @@ import logging
 from typing import Any, Mapping
 
 from bot.infra.pubsub import buyer_channel
+from bot.infra.shop_stats import ShopStats
 from bot.infra.store import Store
 from xiaoer import clock as app_clock
 from xiaoer.scripts import Rendered, ScriptCorpus
@@ -23,17 +24,21 @@ MAX_REMEMBERED = 20  # variants remembered per script and conversation
 
 
 class Outbound:
-    def __init__(self, corpus: ScriptCorpus, store: Store, hub: Any, shop_values: Mapping[str, Any]) -> None:
+    def __init__(self, corpus: ScriptCorpus, store: Store, hub: Any, shop_values: Mapping[str, Any],
+                 stats: ShopStats | None = None) -> None:
         self.corpus = corpus
         self.store = store
         self.hub = hub
         self.shop_values = dict(shop_values)  # shop-wide placeholder values (shop_name)
+        # the shop's day in numbers (bot/infra/shop_stats.py): every reply is counted here
+        self.stats = stats or ShopStats()
 
     async def render(self, conversation_id: str | None, script_id: str, values: Mapping[str, Any]) -> Rendered | None:
         """One variant of the script that this conversation has not heard yet while one is
         left (then any but the last); None (and logged) when the script is missing or no
         variant can be filled."""
         used = await self.store.used_variants(conversation_id, script_id) if conversation_id else []
+        first_heard = bool(conversation_id) and not used  # counts the conversations that heard it
         rendered = self.corpus.render(script_id, {**self.shop_values, **values}, used=used)
         if rendered is None:
             log.error("no usable script for %r (missing, or no variant could be filled)", script_id)
@@ -42,6 +47,7 @@ class Outbound:
             # a variant heard again starts a new round: the rest become fresh again
             used = [rendered.variant] if rendered.variant in used else [*used, rendered.variant]
             await self.store.set_used_variants(conversation_id, script_id, used[-MAX_REMEMBERED:])
+        await self.stats.script_sent(script_id, first_heard)
         return rendered
 
     async def deliver(self, conversation_id: str, messages: list[dict[str, Any]], mode: str | None = None) -> list[dict[str, Any]]:

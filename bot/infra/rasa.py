@@ -7,9 +7,15 @@ from typing import Any
 
 import httpx
 
+from bot.infra import metrics
+
 
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer; the buyer's message is kept and can be sent again."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        metrics.RASA_ERRORS.labels("slow" if isinstance(self, RasaSlow) else "unavailable").inc()
 
 
 class RasaSlow(RasaUnavailable):

@@ -17,6 +17,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.infra import metrics
 from xiaoer import clock as app_clock
 from xiaoer.shop.model import DEFAULT_RETENTION_S
 
@@ -26,6 +27,10 @@ MESSAGE_ID_TTL = 24 * 3600  # how long a message id is remembered (a retry comes
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached; nothing was written."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        metrics.REDIS_ERRORS.inc()  # made only where a call to Redis failed
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Store(Protocol):
     async def get_mode(self, conversation_id: str) -> str: ...
     async def set_mode(self, conversation_id: str, mode: str) -> None: ...
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]: ...
+    async def scripts_heard(self, conversation_id: str) -> list[str]: ...
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None: ...
     async def agent_read(self, conversation_id: str) -> float: ...
     async def mark_agent_read(self, conversation_id: str, up_to: float) -> float: ...
@@ -121,6 +127,9 @@ class MemoryStore:
 
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]:
         return list(self._variants.get(conversation_id, {}).get(script_id, []))
+
+    async def scripts_heard(self, conversation_id: str) -> list[str]:
+        return sorted(self._variants.get(conversation_id, {}))
 
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None:
         self._touch(conversation_id)
@@ -300,6 +309,10 @@ class RedisStore:
     async def used_variants(self, conversation_id: str, script_id: str) -> list[int]:
         value = await self._call(self.redis.hget(self._key(conversation_id, "variants"), script_id))
         return [int(v) for v in value.split(",") if v.strip().isdigit()] if value else []
+
+    async def scripts_heard(self, conversation_id: str) -> list[str]:
+        """The scripts this conversation has heard (those it has used variants of)."""
+        return sorted(await self._call(self.redis.hkeys(self._key(conversation_id, "variants"))))
 
     async def set_used_variants(self, conversation_id: str, script_id: str, used: list[int]) -> None:
         value = ",".join(str(int(v)) for v in used)

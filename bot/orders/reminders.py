@@ -145,17 +145,19 @@ return 'ok'
 """
 
 # Record the sending once and count it once, and drop the reminder from the schedule.
-# ARGV: order, now, script, the record's expiry.
+# ARGV: order, now, script, the record's expiry. Returns 1 when this call recorded it.
 _FINISH = """
+local recorded = 0
 if redis.call('HSETNX', KEYS[1], 'sent_at', ARGV[2]) == 1 then
   redis.call('HSET', KEYS[1], 'script', ARGV[3])
   redis.call('HINCRBY', KEYS[2], 'sent:' .. ARGV[3], 1)
+  recorded = 1
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('SREM', KEYS[5], ARGV[1])
-return 1
+return recorded
 """
 
 
@@ -273,6 +275,7 @@ class ReminderScheduler:
         sent_at, script = await self.redis.hmget(self.record_key(order_id), "sent_at", "script")
         if sent_at and script and 0 <= paid_at - float(sent_at) <= DAY:
             await self.redis.hincrby(self.metrics_key, f"paid_24h:{script}", 1)
+            await self.messages.outbound.stats.reminder_paid(script)
 
     async def metrics(self) -> dict[str, dict[str, int]]:
         raw = await self.redis.hgetall(self.metrics_key)
@@ -344,10 +347,12 @@ class ReminderScheduler:
                 await self.redis.zrem(self.sent_to_key(conversation_id), order_id)
                 await self._drop(order_id, conversation_id)
                 return False
-        await self._finish(
+        recorded = await self._finish(
             keys=[self.record_key(order_id), self.metrics_key, self.due_key, self.claimed_key, self.waiting_key(conversation_id)],
             args=[order_id, now, script, self.retention_s],
         )
+        if recorded:  # counted once, whichever sender finished it
+            await self.messages.outbound.stats.reminder_sent(script)
         return True
 
     async def _still_to_send(self, order_id: str, conversation_id: str, lease: float) -> bool:

@@ -17,8 +17,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from bot.config import ROOT
 
 DEMO_FILE = ROOT / "agents.demo.yml"
-# login: password, as README.md's "Agent console" and "Trainer workbench" document them
-DEMO_PASSWORDS = {"demo": "xiaoer-demo", "ajie": "xiaoer-demo2", "trainer": "xiaoer-trainer"}
+# login: password, as README.md's "Agent console", "Trainer workbench" and "Shop dashboard" document them
+DEMO_PASSWORDS = {"demo": "xiaoer-demo", "ajie": "xiaoer-demo2", "trainer": "xiaoer-trainer",
+                  "manager": "xiaoer-manager"}
 _verifier = PasswordHasher()
 
 

@@ -10,7 +10,7 @@
         roles: [agent, trainer]     # optional; without it the person is an agent
 
 Roles: ``agent`` signs in to the console at /agent, ``trainer`` to the workbench at
-/trainer; one person may have both.
+/trainer, ``manager`` to the shop's dashboard at /dashboard; one person may have several.
 
 Add an agent or change a password (asks for the password twice)::
 
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 DEFAULT_FILE = ROOT / "agents.yml"
 LOGIN = re.compile(r"[a-z0-9_.-]{2,32}\Z")
 MIN_PASSWORD = 8
-ROLES = ("agent", "trainer")
+ROLES = ("agent", "trainer", "manager")
 DEFAULT_ROLES = ("agent",)
 _hasher = PasswordHasher()
 # Verified when the login is unknown, so a wrong login takes as long as a wrong password.
@@ -241,8 +241,8 @@ def add_agent(path: Path, login: str, name: str, password: str, roles: list[str]
     if kept_roles:
         entry["roles"] = list(dict.fromkeys(kept_roles))
     entries.append(entry)
-    header = "# People of the console at /agent and the workbench at /trainer. Passwords are argon2\n" \
-             "# hashes; roles: agent (the default) and/or trainer. Add one with\n" \
+    header = "# People of the console at /agent, the workbench at /trainer and the dashboard at /dashboard.\n" \
+             "# Passwords are argon2 hashes; roles: agent (the default), trainer, manager. Add one with\n" \
              "#   .venv/bin/python -m bot.staff.people add LOGIN --name NAME [--role agent --role trainer]\n"
     body = yaml.safe_dump({"agents": entries}, allow_unicode=True, sort_keys=False)
     # written aside and renamed over it, so a gateway reading it meanwhile never sees half a file

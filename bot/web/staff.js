@@ -1,4 +1,4 @@
-// Helpers shared by the agent console and the trainer workbench. Text always goes in with
+// Helpers shared by the staff pages (console, workbench, dashboard). Text always goes in with
 // textContent, never innerHTML.
 window.Staff = (function () {
   "use strict";
@@ -31,5 +31,23 @@ window.Staff = (function () {
     };
   }
 
-  return { el: el, client: client };
+  // The page's sign-in form (#login-form, #login, #password, #login-error) and its sign-out
+  // button (#logout), for an area's API ("/trainer/api"): onSignedIn gets the person's "me".
+  function signInForm(api, area, onSignedIn, onSignedOut) {
+    const $ = function (id) { return document.getElementById(id); };
+    $("login-form").addEventListener("submit", async function (event) {
+      event.preventDefault();
+      $("login-error").textContent = "";
+      try {
+        onSignedIn(await api("POST", area + "/login", { login: $("login").value, password: $("password").value }));
+        $("password").value = "";
+      } catch (err) { $("login-error").textContent = err.message; }
+    });
+    $("logout").addEventListener("click", async function () {
+      try { await api("POST", area + "/logout"); } catch (err) { /* signed out anyway */ }
+      onSignedOut();
+    });
+  }
+
+  return { el: el, client: client, signInForm: signInForm };
 })();

@@ -29,19 +29,7 @@
     loadReview();
   }
 
-  $("login-form").addEventListener("submit", async function (event) {
-    event.preventDefault();
-    say("login-error", "");
-    try {
-      showBench(await api("POST", "/trainer/api/login", { login: $("login").value, password: $("password").value }));
-      $("password").value = "";
-    } catch (err) { say("login-error", err.message); }
-  });
-
-  $("logout").addEventListener("click", async function () {
-    try { await api("POST", "/trainer/api/logout"); } catch (err) { /* signed out anyway */ }
-    showLogin();
-  });
+  Staff.signInForm(api, "/trainer/api", showBench, showLogin);
 
   document.querySelectorAll(".tab").forEach(function (tab) {
     tab.addEventListener("click", function () {

@@ -26,15 +26,21 @@ def queued(conversation):
     return f'#queue li[data-conversation="{conversation}"]'
 
 
+def sign_in(driver, bot, page, role):
+    """Open a staff page (/agent, /dashboard) and sign in with the bot's own person of the role
+    (tools/stack.py)."""
+    driver.get(bot.url + page)
+    wait(driver).until(seen.visibility_of_element_located((By.ID, "login")))
+    login, password = bot.staff_login(role)
+    driver.find_element(By.ID, "login").send_keys(login)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+
+
 def signed_in_agent(browser, bot, profile, conversation):
     """A new Chromium session (browser fixture, this profile) signed in to the console at /agent
     as the bot's own agent (tools/stack.py), once the conversation's case shows in its queue."""
     agent = browser(profile)
-    agent.get(bot.url + "/agent")
-    wait(agent).until(seen.visibility_of_element_located((By.ID, "login")))
-    login, password = bot.staff_login("agent")
-    agent.find_element(By.ID, "login").send_keys(login)
-    agent.find_element(By.ID, "password").send_keys(password)
-    agent.find_element(By.ID, "login-submit").click()
+    sign_in(agent, bot, "/agent", "agent")
     wait(agent).until(seen.visibility_of_element_located((By.CSS_SELECTOR, queued(conversation))))
     return agent

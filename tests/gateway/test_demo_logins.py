@@ -76,7 +76,7 @@ def test_a_production_start_refuses_an_empty_agents_file(monkeypatch, tmp_path):
 @pytest.mark.parametrize("agents,problem", [
     ("missing.yml", "XIAOER_ENV=production needs this staff accounts file (XIAOER_AGENTS_FILE) with someone in it, "
                     "and it is missing. Create it with: python -m bot.staff.people add"),
-    (str(DEMO_FILE), "demo, ajie, trainer have a demo password published in README.md, which XIAOER_ENV=production "
+    (str(DEMO_FILE), "demo, ajie, trainer, manager have a demo password published in README.md, which XIAOER_ENV=production "
                      "refuses"),
 ], ids=["missing", "the-demo-file"])
 def test_python_m_bot_in_production_stops_with_the_reason(tmp_path, agents, problem):

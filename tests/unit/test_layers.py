@@ -14,7 +14,7 @@ BOT = ROOT / "bot"
 LAYERS = {
     "bot.config": 0, "bot.infra": 0,
     "bot.staff": 1,
-    "bot.handoff": 2, "bot.trainer": 2, "bot.orders": 2,
+    "bot.handoff": 2, "bot.trainer": 2, "bot.orders": 2, "bot.ops": 2,
     "bot.chat": 3,
     "bot.app": 4, "bot.__main__": 5,
 }
