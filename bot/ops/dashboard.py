@@ -21,6 +21,9 @@ REMINDER_NAMES = {
 # The staffing plan's example inputs (seed 002 gives the reckoning, not a shop's numbers).
 PLAN_DEFAULTS = {"expected_sales": 300_000.0, "chat_share": 0.3, "average_order_value": 150.0,
                  "conversion_rate": 0.5, "chats_per_agent_hour": 20.0}
+PLAN_FIELDS_ZH = {"expected_sales": "预计销售额", "chat_share": "客服销售占比", "average_order_value": "客单价",
+                  "conversion_rate": "询单转化率", "bot_resolution_rate": "机器人独立解决率",
+                  "chats_per_agent_hour": "每位客服每小时接待量", "hours": "小时数"}
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -104,9 +107,9 @@ def plan_input(args: Mapping[str, str], resolution_rate: float, now: dt.datetime
         try:
             value = float(raw)
         except ValueError:
-            raise PlanError(f"{name} 要填数字，不是「{raw[:20]}」") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise PlanError(f"{name} 要填数字")
+            value = float("nan")
+        if value != value or value in (float("inf"), float("-inf")):  # NaN and infinity are no numbers here
+            raise PlanError(f"{PLAN_FIELDS_ZH[name]}要填数字，不是「{raw[:20]}」")
         return value
 
     raw_start = (args.get("start") or "").strip()
