@@ -27,6 +27,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.chat.conversation import ConversationService
+from bot.chat.keys import ConversationKeys
 from bot.chat.limits import BuyerLimits, TooFast
 from bot.chat.nlg import NlgRenderer
 from bot.chat.questions import QuestionSplitter
@@ -48,6 +49,7 @@ from bot.infra.rasa import (
 from bot.infra.requests import BadRequest, error
 from bot.infra.shop_stats import ShopStats
 from bot.infra.store import MemoryStore, RedisStore, Store, StoreUnavailable
+from bot.infra.tokens import tokens_for
 from bot.ops.routes import dashboard_blueprint, metrics_blueprint
 from bot.orders.service import open_orders
 from bot.orders.webhooks import order_blueprint
@@ -124,6 +126,7 @@ async def open_handoff(app: Sanic) -> None:
         secret = await session_secret(None, "", configured)
         session_store = MemorySessionStore()
     app.ctx.sessions = StaffSessions(SessionSigner(secret), session_store)
+    app.ctx.gateway_secret = secret  # also the key of the buyers' offered conversation tokens (bot/chat/keys.py)
     app.ctx.handoff_store = store
 
 
@@ -185,6 +188,7 @@ def create_app(
         app.ctx.tracker_api = tracker_api or RasaTrackerApi(settings.rasa_url, token=settings.internal_token)
         app.ctx.corpus = ScriptCorpus(settings.scripts_dir)
         await open_handoff(app)
+        app.ctx.conversation_keys = ConversationKeys(tokens_for(app.ctx.store), app.ctx.gateway_secret)
         await app.ctx.hub.start()
         # the shop's day in numbers, shared by every gateway on the store (the dashboard's source)
         app.ctx.stats = ShopStats.for_store(app.ctx.store, shop.tz, shop.retention_seconds)

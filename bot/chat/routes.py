@@ -14,7 +14,14 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, file
 from sanic.response import json as json_response
 
-from bot.chat.conversation import AlreadyAnswering
+from bot.chat.conversation import AlreadyAnswering, fingerprint
+from bot.chat.keys import (
+    SOCKET_FORBIDDEN,
+    TOKEN_FIELD,
+    TOKEN_HEADER,
+    NoAccess,
+    given_token,
+)
 from bot.chat.limits import TooFast
 from bot.handoff.desk import DeskError
 from bot.infra.pubsub import buyer_channel
@@ -38,6 +45,9 @@ RASA_DOWN = "the bot is not answering right now; your message is saved"
 # the answer follows: logged, pushed to the widget, and given to a repeat with the same message_id
 RASA_SLOW = "the bot is slow to answer right now; your message is saved and its answer will follow"
 ANSWERING = "this message is already being answered"
+# how long a buyer's socket may take to send its first frame (the conversation's token)
+FIRST_FRAME_WAIT_S = 10
+SOCKET_READY = {"ready": True}  # the answer to a good first frame
 
 
 def create_blueprint() -> Blueprint:
@@ -55,18 +65,26 @@ def create_blueprint() -> Blueprint:
         message_id = check_message_id(payload, request.headers.get("idempotency-key"))
         context = check_context(payload)
         try:
+            token = await writer(request, conversation_id, message_id, text)
+        except NoAccess as refused:
+            return error(403, str(refused))
+        try:
             reply = await request.app.ctx.conversations.buyer_says(conversation_id, text, message_id, client(request),
                                                                    context)
         except AlreadyAnswering:  # a retry while the first delivery is being answered: ask again soon
             return error(409, ANSWERING)
         except RasaSlow:
             return json_response({"error": RASA_SLOW, "slow": True}, status=503)
-        return json_response(reply.as_json())
+        return json_response({**reply.as_json(), TOKEN_FIELD: token})
 
     @bp.get("/api/conversations/<conversation_id:str>")
     async def get_conversation(request: Request, conversation_id: str) -> HTTPResponse:
         check_conversation_id(conversation_id)
         await request.app.ctx.buyer_limits.call(client(request))
+        try:
+            await request.app.ctx.conversation_keys.may_read(conversation_id, given_token(request.headers.get(TOKEN_HEADER)))
+        except NoAccess as refused:
+            return error(403, str(refused))
         if not await request.app.ctx.store.exists(conversation_id):
             return error(404, "no such conversation")
         history = (await request.app.ctx.conversations.history(conversation_id)).as_json()
@@ -74,9 +92,12 @@ def create_blueprint() -> Blueprint:
 
     @bp.post("/api/conversations")
     async def new_conversation(request: Request) -> HTTPResponse:
-        """A fresh, unguessable conversation id for a widget that has none yet."""
+        """A fresh, unguessable conversation id for a widget that has none yet, with the token
+        that opens it (bot/chat/keys.py: offered, nothing stored until its first message)."""
         await request.app.ctx.buyer_limits.new_conversation_id(client(request))
-        return json_response({"conversation_id": uuid.uuid4().hex}, status=201)
+        conversation_id = uuid.uuid4().hex
+        return json_response({"conversation_id": conversation_id,
+                              TOKEN_FIELD: request.app.ctx.conversation_keys.offer(conversation_id)}, status=201)
 
     @bp.post("/nlg")
     async def nlg(request: Request) -> HTTPResponse:
@@ -109,18 +130,66 @@ def create_blueprint() -> Blueprint:
             await ws.send(json.dumps(exc.as_json(), ensure_ascii=False))
             await ws.close(code=1013, reason="too many calls from this address; try again later")
             return
+        token = await socket_token(request.app, ws, conversation_id)
+        if token is None:
+            return
         # Pushes (an agent's reply, a change of mode) arrive from any gateway through the
         # hub while this loop answers the buyer's own messages.
         async with request.app.ctx.hub.listen(buyer_channel(conversation_id)) as pushes:
+            # the token was right and pushes reach this socket from here on
+            await ws.send(json.dumps(SOCKET_READY))
             pushing = asyncio.create_task(send_pushes(ws, pushes))
             try:
                 async for raw in ws:
-                    reply = await socket_reply(request.app, conversation_id, raw, client(request))
+                    reply = await socket_reply(request.app, conversation_id, raw, client(request), token)
                     await ws.send(json.dumps(reply, ensure_ascii=False))
+                    if reply.get("forbidden"):  # the token was taken by another first message
+                        await ws.close(code=SOCKET_FORBIDDEN, reason="forbidden")
+                        return
             finally:
                 pushing.cancel()
 
+    @bp.on_response
+    async def token_header(request: Request, response: HTTPResponse) -> None:
+        # every answer to a taken message says the token (a 429 or 503 too): a client that sent
+        # none learns it however its first message went
+        token = getattr(request.ctx, "conversation_token", None)
+        if token:
+            response.headers[TOKEN_HEADER] = token
+
     return bp
+
+
+async def writer(request: Request, conversation_id: str, message_id: str | None, text: str) -> str:
+    """The conversation's token if this message may be written to it, else NoAccess (a 403,
+    which counts toward the address as any call does: a guesser is limited like everyone)."""
+    try:
+        token = await request.app.ctx.conversation_keys.may_write(
+            conversation_id, given_token(request.headers.get(TOKEN_HEADER)), message_id, fingerprint(text))
+    except NoAccess:
+        await request.app.ctx.buyer_limits.call(client(request))
+        raise
+    request.ctx.conversation_token = token
+    return token
+
+
+async def socket_token(app: Sanic, ws: Any, conversation_id: str) -> str | None:
+    """The token the socket's first frame, ``{"conversation_token": "..."}``, gives (a browser
+    cannot set a header on a WebSocket, and a query parameter would be written to logs); None,
+    with an error frame and the socket closed with 4403, when it is missing or not the
+    conversation's."""
+    try:
+        raw = await asyncio.wait_for(ws.recv(), FIRST_FRAME_WAIT_S)
+        frame = json.loads(raw)
+        token = given_token(frame.get(TOKEN_FIELD)) if isinstance(frame, dict) else None
+        await app.ctx.conversation_keys.may_read(conversation_id, token)
+        return token
+    except (asyncio.TimeoutError, TypeError, ValueError, NoAccess) as refused:
+        reason = str(refused) if isinstance(refused, NoAccess) else \
+            'the first frame must be {"conversation_token": "..."}, the token the conversation\'s first answer gave'
+        await ws.send(json.dumps({"error": reason, "forbidden": True}, ensure_ascii=False))
+        await ws.close(code=SOCKET_FORBIDDEN, reason="forbidden")
+        return None
 
 
 async def send_pushes(ws: Any, pushes: asyncio.Queue) -> None:
@@ -137,9 +206,11 @@ def client(request: Request) -> str:
     return request.client_ip
 
 
-async def socket_reply(app: Sanic, conversation_id: str, raw: Any, address: str | None = None) -> dict[str, Any]:
+async def socket_reply(app: Sanic, conversation_id: str, raw: Any, address: str | None = None,
+                       token: str | None = None) -> dict[str, Any]:
     """One widget frame in, one reply frame out; errors are frames too, never a dropped socket.
-    ``address`` is the socket's client, for the buyer API's limits."""
+    ``address`` is the socket's client, for the buyer API's limits; ``token`` the one its first
+    frame gave (a first message sent on the socket claims it)."""
     try:
         payload = json.loads(raw)
     except (TypeError, ValueError):
@@ -153,7 +224,10 @@ async def socket_reply(app: Sanic, conversation_id: str, raw: Any, address: str 
         text = check_text(payload, app.ctx.settings.max_text_chars)
         message_id = check_message_id(payload)
         context = check_context(payload)
+        await app.ctx.conversation_keys.may_write(conversation_id, token, message_id, fingerprint(text))
         return (await app.ctx.conversations.buyer_says(conversation_id, text, message_id, address, context)).as_json()
+    except NoAccess as refused:
+        return {"error": str(refused), "forbidden": True, **about}
     except TooFast as refused:  # not taken; the socket stays open
         return {**refused.as_json(), **about}
     except AlreadyAnswering:

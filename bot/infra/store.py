@@ -91,6 +91,7 @@ class MemoryStore:
         self._active: dict[str, None] = {}  # conversations, least recently active first
         # (conversation, message id) -> what a delivery of it left (as in Redis), oldest first
         self._message_ids: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._beside: dict[str, dict[str, Any]] = {}  # kept per conversation by other parts (tokens)
 
     async def ping(self) -> bool:
         return True
@@ -104,8 +105,18 @@ class MemoryStore:
             del self._active[oldest]
             for kept in self._beside.values():
                 kept.pop(oldest, None)
+            for kept in self._beside.values():
+                kept.pop(oldest, None)
             for kept in (self._logs, self._modes, self._variants, self._agent_read):
                 kept.pop(oldest, None)
+
+    def kept_beside(self, name: str) -> dict[str, Any]:
+        """The dict keyed by conversation id that another part keeps here under ``name`` (the
+        same one each time; bot/infra/tokens.py), its entries dropped with their conversations."""
+        return self._beside.setdefault(name, {})
+
+    def keep_active(self, conversation_id: str) -> None:
+        self._touch(conversation_id)
 
     async def append_message(self, conversation_id: str, message: dict[str, Any]) -> None:
         self._touch(conversation_id)
@@ -252,6 +263,7 @@ class RedisStore:
         from redis.backoff import ExponentialBackoff
 
         self._errors = (redis.ConnectionError, redis.TimeoutError, OSError)
+        self.errors = self._errors  # what "Redis is not reachable" is, for the parts beside it (tokens)
         # A dropped connection or a Redis restarting (a failover, a blip) is retried a few
         # times with backoff (about 1 s in all) before the buyer is told to send again.
         self.redis = redis.Redis.from_url(
@@ -283,7 +295,7 @@ class RedisStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.rpush(key, json.dumps(stamp(message), ensure_ascii=False))
         pipe.ltrim(key, -self.max_log, -1)
-        for part in ("log", "meta", "variants"):  # an active conversation's keys live on
+        for part in ("log", "meta", "variants", "token"):  # an active conversation's keys live on
             pipe.expire(self._key(conversation_id, part), self.retention_s)
         await self._call(pipe.execute())
 

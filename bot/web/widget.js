@@ -10,6 +10,11 @@
   const MODE_STATUS = { bot: "店小二在线", waiting: "正在为您转接人工客服…", human: "人工客服为您服务中" };
   const KEY = "xiaoer.conversation";
   let conversationId = null;
+  // The conversation's token (bot/chat/keys.py), kept beside its id: POST /api/conversations
+  // gives both, and every call about the conversation sends the token back (an id alone opens
+  // nothing: it shows up in logs and links).
+  const TOKEN_KEY = "xiaoer.conversation_token";
+  let conversationToken = null;
   let socket = null;
   // A message the buyer sent is { item, text, id, sends }: id is its message_id, the same on
   // every retry, so the gateway answers it once however often it arrives.
@@ -266,6 +271,48 @@
     setTimeout(function () { deliver(p); }, wait);
   }
 
+  // ---- the conversation's token: in a header on every call, in the socket's first frame.
+
+  function withToken(headers) {
+    return Object.assign({}, headers, conversationToken ? { "X-Conversation-Token": conversationToken } : {});
+  }
+
+  // A fresh conversation: its id and its token, kept for the next visit.
+  async function newConversation() {
+    const response = await patiently("/api/conversations", { method: "POST" });
+    const body = await response.json();
+    conversationId = body.conversation_id;
+    conversationToken = body.conversation_token;
+    localStorage.setItem(KEY, conversationId);
+    localStorage.setItem(TOKEN_KEY, conversationToken);
+  }
+
+  // The gateway refused this page's token for conversation ``forId`` (403: a conversation from
+  // before tokens, or one another tab's first message took): go on quietly in a fresh one, the
+  // buyer is told nothing. The socket reconnects to it; what is on the screen stays. Once per
+  // conversation, however many calls were refused.
+  let renewing = null;
+  function startAfresh(forId) {
+    if (forId !== conversationId) return renewing || Promise.resolve(); // renewed already
+    if (!renewing) {
+      renewing = newConversation().then(function () {
+        shownFromServer = 0; // of the new conversation, none yet
+        if (socket && socket.readyState === WebSocket.OPEN) socket.close(); // it reconnects to the new one
+      }).catch(function () {}).finally(function () { renewing = null; });
+    }
+    return renewing;
+  }
+
+  // The conversation so far, as the page opens (an id kept without its token, from before
+  // tokens, or a token refused: a fresh conversation).
+  async function historyOnOpen() {
+    if (!conversationId || !conversationToken) await newConversation();
+    const history = await patiently("/api/conversations/" + conversationId, { headers: withToken() });
+    if (history.status !== 403) return history;
+    await newConversation();
+    return patiently("/api/conversations/" + conversationId, { headers: withToken() });
+  }
+
   // A call refused as too fast (429) is made again after the wait, quietly (the page is opening).
   async function patiently(url, options) {
     for (;;) {
@@ -280,13 +327,19 @@
     postsInFlight += 1;
     p.sends += 1;
     let reply = null;
+    const forId = conversationId;
     try {
       const response = await fetch("/api/conversations/" + conversationId + "/messages", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: withToken({ "Content-Type": "application/json" }),
         body: JSON.stringify({ text: p.text, message_id: p.id }),
       });
       const body = await response.json();
+      if (response.status === 403) { // not taken: sent again in a fresh conversation
+        p.sends -= 1;
+        startAfresh(forId).then(function () { deliver(p); });
+        return;
+      }
       if (response.status === 409) { askAgainSoon(p); return; }
       if (response.status === 429) { sendAfterWait(p, body.retry_after || response.headers.get("Retry-After")); return; }
       if (body.slow) { waitForSlowAnswer(p); return; }
@@ -331,8 +384,10 @@
         await new Promise(function (resolve) { setTimeout(resolve, 200); });
       }
       try {
-        const history = await patiently("/api/conversations/" + conversationId);
+        const forId = conversationId;
+        const history = await patiently("/api/conversations/" + conversationId, { headers: withToken() });
         if (history.status === 404) return true; // nothing of it is logged yet: nothing missed
+        if (history.status === 403) { startAfresh(forId); return false; }
         if (!history.ok) return false;
         const body = await history.json();
         const others = body.messages.filter(function (m) { return m.sender !== "buyer"; });
@@ -368,9 +423,12 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    if (socket && socket.readyState <= WebSocket.OPEN) return; // one is open or opening already
+    const forId = conversationId;
     socket = new WebSocket(scheme + location.host + "/ws/" + conversationId);
     let opened = false;
     socket.addEventListener("open", function () {
+      socket.send(JSON.stringify({ conversation_token: conversationToken })); // a socket takes no header
       if (reconnecting) catchUp();
       opened = true;
       reconnecting = false;
@@ -378,6 +436,8 @@
     socket.addEventListener("message", function (event) {
       let frame;
       try { frame = JSON.parse(event.data); } catch (err) { return; }
+      if (frame.ready) return; // the token was taken: the answer to the first frame
+      if (frame.forbidden) return; // the token was not: the socket closes with 4403, below
       if (liveFrame(frame)) return;
       if (frame.push) { showReply(frame); return; }
       if (frame.error && frame.retry_after && !frame.message_id) {
@@ -397,10 +457,14 @@
       else if (!frame.message_id) showReply(frame);
       // else: the answer to a message answered meanwhile over HTTP, already shown
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
       // unanswered messages go again over HTTP, with the same ids; reconnect a little later
       awaitingReply.splice(0).forEach(post);
       reconnecting = reconnecting || opened;
+      if (event.code === 4403) { // the token was refused: a fresh conversation, then its socket
+        startAfresh(forId).then(function () { setTimeout(connect, 1000); });
+        return;
+      }
       setTimeout(connect, reconnectAfter || (opened ? 1000 : 3000));
       reconnectAfter = 0;
     });
@@ -410,12 +474,8 @@
 
   async function start() {
     conversationId = localStorage.getItem(KEY);
-    if (!conversationId) {
-      const response = await patiently("/api/conversations", { method: "POST" });
-      conversationId = (await response.json()).conversation_id;
-      localStorage.setItem(KEY, conversationId);
-    }
-    const history = await patiently("/api/conversations/" + conversationId);
+    conversationToken = localStorage.getItem(TOKEN_KEY);
+    const history = await historyOnOpen();
     if (history.ok) {
       const body = await history.json();
       body.messages.forEach(function (m) {

@@ -10,7 +10,7 @@ from sanic import Sanic
 from bot.app import create_app
 from bot.config import Settings
 from bot.infra.store import MemoryStore
-from tests.gateway.fakes import ScriptedRasa
+from tests.gateway.fakes import BuyerClient, ScriptedRasa
 
 CONV = "buyer-test-0001"
 Sanic.test_mode = True
@@ -34,7 +34,7 @@ def rasa():
 
 @pytest.fixture
 def client(rasa):
-    return make_app(rasa).test_client
+    return BuyerClient(make_app(rasa))
 
 
 def post(client, text=None, *, conv=CONV, body=None, headers=None):
@@ -49,11 +49,14 @@ def post(client, text=None, *, conv=CONV, body=None, headers=None):
 def test_a_message_gets_the_bots_answer(client):
     _, response = post(client, "在吗")
     assert response.status == 200
+    token = response.json.get("conversation_token", "")
     assert response.json == {
         "conversation_id": CONV,
         "mode": "bot",
         "messages": [{"text": "您好，欢迎光临！", "buttons": [{"title": "选尺码", "payload": "选尺码"}]}],
+        "conversation_token": token,
     }
+    assert len(token) >= 32 and response.headers["x-conversation-token"] == token
 
 
 def test_handoff_payload_switches_mode_to_waiting_and_is_not_shown(client):
@@ -92,10 +95,10 @@ def test_bad_input_gets_a_clear_4xx(client, body, headers, status, reason):
 
 
 def test_bad_input_is_not_forwarded_or_logged(rasa):
-    app = make_app(rasa)
-    post(app.test_client, "")
+    client = BuyerClient(make_app(rasa))
+    post(client, "")
     assert rasa.received == []
-    _, response = app.test_client.get(f"/api/conversations/{CONV}")
+    _, response = client.get(f"/api/conversations/{CONV}")
     assert response.status == 404
 
 
@@ -119,18 +122,21 @@ def test_unknown_route_and_wrong_method(client):
 
 
 def test_unknown_conversation_is_404(client):
-    _, response = client.get("/api/conversations/nobody-has-this-id")
+    _, fresh = client.post("/api/conversations")
+    conversation_id, token = fresh.json["conversation_id"], fresh.json["conversation_token"]
+    _, response = client.client.get(f"/api/conversations/{conversation_id}", headers={"X-Conversation-Token": token})
     assert response.status == 404
     assert response.json == {"error": "no such conversation"}
 
 
 def test_rasa_down_answers_503_and_keeps_the_message():
     store = MemoryStore()
-    app = make_app(ScriptedRasa(down=True), store)
-    _, response = post(app.test_client, "在吗")
+    client = BuyerClient(make_app(ScriptedRasa(down=True), store))
+    _, response = post(client, "在吗")
     assert response.status == 503
     assert "saved" in response.json["error"]
-    _, response = app.test_client.get(f"/api/conversations/{CONV}")
+    assert response.headers["x-conversation-token"], "a client that sent no token learns it from any answer"
+    _, response = client.get(f"/api/conversations/{CONV}")
     assert [m["text"] for m in response.json["messages"]] == ["在吗"]
 
 
@@ -147,7 +153,7 @@ def test_new_conversation_ids_are_unguessable_and_distinct(client):
 
 
 def test_widget_page_is_served_with_a_content_security_policy(client):
-    _, response = client.get("/")
+    _, response = client.get("/chat")
     assert response.status == 200
     assert "text/html" in response.headers["content-type"]
     assert "default-src 'self'" in response.headers["content-security-policy"]
@@ -176,7 +182,7 @@ def test_a_gateway_that_cannot_answer_is_alive_but_not_ready(rasa_down, store_do
 
 
 def test_websocket_answers_and_reports_bad_frames(rasa):
-    app = make_app(rasa)
+    client = BuyerClient(make_app(rasa))
     replies = []
 
     async def talk(ws):
@@ -184,7 +190,7 @@ def test_websocket_answers_and_reports_bad_frames(rasa):
             await ws.send(frame)
             replies.append(json.loads(await ws.recv()))
 
-    app.test_client.websocket(f"/ws/{CONV}", mimic=talk)
+    client.websocket(f"/ws/{CONV}", mimic=talk)
     assert "error" in replies[0] and "empty" in replies[1]["error"]
     assert replies[2]["messages"][0]["text"] == "您好，欢迎光临！"
 

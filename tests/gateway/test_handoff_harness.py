@@ -23,6 +23,7 @@ from bot.infra.rasa import RasaUnavailable
 from bot.staff.people import Agent, AgentDirectory, hash_password
 from tests.conftest import REDIS_URL
 from tests.gateway.fakes import RemembersAnswers
+from tools.conversation_tokens import TokenJar
 from tools.stack import free_port
 
 Sanic.test_mode = True
@@ -35,6 +36,7 @@ AGENTS = AgentDirectory([
 SHOP_TZ = dt.timezone(dt.timedelta(hours=8))
 DAYTIME = dt.datetime(2026, 6, 1, 14, 0, tzinfo=SHOP_TZ)
 NIGHT = dt.datetime(2026, 6, 1, 23, 30, tzinfo=SHOP_TZ)
+TOKENS: dict[str, TokenJar] = {}  # Redis prefix (one per test) -> its buyers' tokens
 
 
 def conversation() -> str:
@@ -139,6 +141,9 @@ class Gateway:
 
     def __init__(self, prefix: str, rasa: PausingRasa, now: dt.datetime = DAYTIME):
         self.prefix = prefix
+        # the buyers' conversation tokens, kept as their widgets keep them: shared by the test's
+        # gateways (its Redis prefix), across a restart too
+        self.jar = TOKENS.setdefault(prefix, TokenJar())
         self.rasa = rasa
         self.now = now
         self.port = free_port()
@@ -171,7 +176,7 @@ class Gateway:
             await server.after_stop()
 
     def client(self, **kwargs) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=10, **kwargs)
+        return httpx.AsyncClient(base_url=self.url, timeout=10, event_hooks=self.jar.hooks(asynchronous=True), **kwargs)
 
     async def say(self, conversation_id: str, text: str) -> dict:
         async with self.client() as http:
@@ -186,14 +191,37 @@ class Gateway:
         assert response.status_code == 200, response.text
         return http
 
-    def buyer_socket(self, conversation_id: str):
-        return connect(f"ws://127.0.0.1:{self.port}/ws/{conversation_id}", open_timeout=5)
+    def buyer_socket(self, conversation_id: str) -> "BuyerSocket":
+        return BuyerSocket(self, conversation_id)
 
     def console_socket(self, cookie: str | None, origin: str | None = None):
         headers = {"Origin": origin or self.url}
         if cookie:
             headers["Cookie"] = f"xiaoer_agent={cookie}"
         return connect(f"ws://127.0.0.1:{self.port}/agent/ws", additional_headers=headers, open_timeout=5)
+
+
+class BuyerSocket:
+    """A buyer's socket, opened as the widget does: its first frame is the conversation's token
+    (one not started yet: the token POST /api/conversations offers with an id, kept for the
+    buyer's next message to claim), and it is entered once the gateway said it is ready (pushes
+    reach it from then on). Entered, it stays open until closed or exited (a test may hold
+    several without their context managers)."""
+
+    def __init__(self, gateway: Gateway, conversation_id: str) -> None:
+        self.gateway, self.conversation_id = gateway, conversation_id
+        self.ws = None
+
+    async def __aenter__(self):
+        jar, conv = self.gateway.jar, self.conversation_id
+        jar.keep(conv, jar.token(conv) or self.gateway.app.ctx.conversation_keys.offer(conv))
+        self.ws = await connect(f"ws://127.0.0.1:{self.gateway.port}/ws/{conv}", open_timeout=5)
+        await self.ws.send(json.dumps(jar.first_frame(conv)))
+        assert json.loads(await asyncio.wait_for(self.ws.recv(), 5)) == {"ready": True}
+        return self.ws
+
+    async def __aexit__(self, *exc) -> None:
+        await self.ws.close()
 
 
 @contextlib.asynccontextmanager

@@ -11,7 +11,7 @@ from bot.handoff.suggestions import suggest
 from bot.handoff.understanding import annotate, buyer_slots, item_and_order, turns
 from bot.infra.store import MemoryStore
 from bot.staff.people import Agent, AgentDirectory, hash_password
-from tests.gateway.fakes import ScriptedRasa
+from tests.gateway.fakes import BuyerClient, ScriptedRasa
 from xiaoer.scripts import ScriptCorpus
 from xiaoer.shop import load_shop
 
@@ -131,7 +131,7 @@ def test_console_works_on_the_memory_store_too():
     agents = AgentDirectory([Agent("demo", "小美", hash_password("correct-horse-1"))])
     rasa = ScriptedRasa({"转人工": [{"text": "好的"}, {"custom": {"handoff": {"reason": "buyer_asked"}}}]})
     app = create_app(Settings(store="memory"), store=MemoryStore(), rasa=rasa, agents=agents)
-    client = app.test_client
+    client = BuyerClient(app)
     headers = {"content-type": "application/json"}
     _, reply = client.post("/api/conversations/memory-conv-1/messages", content='{"text": "转人工"}', headers=headers)
     assert reply.json["mode"] == "waiting" and reply.json["notices"]

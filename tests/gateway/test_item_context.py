@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.chat.conversation import ConversationService
 from bot.config import Settings
 from bot.infra.store import MemoryStore
-from tests.gateway.fakes import ScriptedRasa
+from tests.gateway.fakes import BuyerClient, ScriptedRasa
 
 Sanic.test_mode = True
 CONV = "buyer-context-0001"
@@ -30,7 +30,7 @@ def post(client, body):
 def test_the_pages_item_reaches_rasa_with_the_message(item):
     rasa = ScriptedRasa()
     store = MemoryStore()
-    _, response = post(create_app(Settings(store="memory"), store=store, rasa=rasa).test_client,
+    _, response = post(BuyerClient(create_app(Settings(store="memory"), store=store, rasa=rasa)),
                        {"text": "有黑色吗", "message_id": MID, "context": {"item": item}})
     assert response.status == 200, response.json
     assert rasa.received == [(CONV, "有黑色吗")]
@@ -39,7 +39,7 @@ def test_the_pages_item_reaches_rasa_with_the_message(item):
 
 def test_no_context_and_an_empty_one_send_only_the_message_id():
     rasa = ScriptedRasa()
-    client = create_app(Settings(store="memory"), store=MemoryStore(), rasa=rasa).test_client
+    client = BuyerClient(create_app(Settings(store="memory"), store=MemoryStore(), rasa=rasa))
     for body in ({"text": "在吗", "message_id": MID}, {"text": "在吗", "message_id": MID[::-1], "context": {}},
                  {"text": "在吗", "context": {"item": None}}):
         assert post(client, body)[1].status == 200
@@ -62,7 +62,7 @@ def test_no_context_and_an_empty_one_send_only_the_message_id():
 ])
 def test_a_bad_context_is_a_400_and_nothing_is_logged_or_sent(context, reason):
     rasa, store = ScriptedRasa(), MemoryStore()
-    client = create_app(Settings(store="memory"), store=store, rasa=rasa).test_client
+    client = BuyerClient(create_app(Settings(store="memory"), store=store, rasa=rasa))
     _, response = post(client, {"text": "有黑色吗", "message_id": MID, "context": context})
     assert response.status == 400 and reason in response.json["error"], response.json
     assert rasa.received == [] and asyncio.run(store.messages(CONV)) == []
@@ -82,7 +82,7 @@ def test_the_widgets_frame_carries_the_item_and_a_bad_one_is_an_error_frame():
             await ws.send(json.dumps(frame))
             replies.append(json.loads(await ws.recv()))
 
-    app.test_client.websocket(f"/ws/{CONV}", mimic=talk)
+    BuyerClient(app).websocket(f"/ws/{CONV}", mimic=talk)
     assert '"context.item" must be' in replies[0]["error"] and replies[0]["message_id"] == MID
     assert replies[1]["messages"] and rasa.metadata == [{"item": "JN-2801", "message_id": MID}]
 

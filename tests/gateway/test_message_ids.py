@@ -13,13 +13,15 @@ from sanic import Sanic
 
 from bot.app import create_app
 from bot.chat.conversation import AlreadyAnswering, ConversationService
+from bot.chat.keys import ConversationKeys
 from bot.chat.routes import socket_reply
 from bot.config import Settings
 from bot.infra.rasa import RasaUnavailable
 from bot.infra.requests import BadRequest
 from bot.infra.store import MemoryStore, RedisStore
+from bot.infra.tokens import tokens_for
 from tests.conftest import REDIS_URL
-from tests.gateway.fakes import ScriptedRasa
+from tests.gateway.fakes import BuyerClient, ScriptedRasa
 
 Sanic.test_mode = True
 CONV, OTHER = "buyer-msgid-0001", "buyer-msgid-0002"
@@ -231,7 +233,7 @@ def test_redis_remembers_a_message_id_for_a_day_only(redis_prefix):
 
 def test_http_same_message_id_twice_is_answered_once():
     rasa = ScriptedRasa(ANSWERS)
-    client = make_app(rasa).test_client
+    client = BuyerClient(make_app(rasa))
     _, first = post(client, "在吗", MID)
     _, second = post(client, "在吗", MID)
     assert first.status == second.status == 200
@@ -243,7 +245,7 @@ def test_http_same_message_id_twice_is_answered_once():
 
 def test_http_idempotency_key_header_is_the_same_as_message_id():
     rasa = ScriptedRasa(ANSWERS)
-    client = make_app(rasa).test_client
+    client = BuyerClient(make_app(rasa))
     _, first = post(client, "在吗", headers={"Idempotency-Key": MID})
     _, second = post(client, "在吗", MID)
     assert second.json == first.json and rasa.received == [(CONV, "在吗")]
@@ -254,7 +256,7 @@ def test_http_idempotency_key_header_is_the_same_as_message_id():
 @pytest.mark.parametrize("message_id", ["short", "x" * 65, "has space 1234", "semi;colon-id", "", 12345678, ["abcdefgh"], "好好好好好好好好"])
 def test_http_a_bad_message_id_is_a_400_and_nothing_is_logged(message_id):
     rasa = ScriptedRasa(ANSWERS)
-    client = make_app(rasa).test_client
+    client = BuyerClient(make_app(rasa))
     _, response = post(client, "在吗", message_id)
     assert response.status == 400
     assert response.json["error"] == "\"message_id\" must be 8-64 letters, digits, '-' or '_'"
@@ -264,7 +266,7 @@ def test_http_a_bad_message_id_is_a_400_and_nothing_is_logged(message_id):
 
 
 def test_http_a_bad_idempotency_key_header_is_a_400():
-    client = make_app(ScriptedRasa(ANSWERS)).test_client
+    client = BuyerClient(make_app(ScriptedRasa(ANSWERS)))
     _, response = post(client, "在吗", headers={"Idempotency-Key": "bad key!"})
     assert response.status == 400 and "message_id" in response.json["error"]
 
@@ -275,17 +277,17 @@ def test_http_a_repeat_while_the_first_is_answered_is_a_409():
     # that includes the payment-reminder scheduler, which two overlapping requests upset
     async def scenario():
         rasa = GatedRasa(ANSWERS)
-        app = make_app(rasa, MemoryStore())
+        buyer = BuyerClient(make_app(rasa, MemoryStore())).asgi
         url = f"/api/conversations/{CONV}/messages"
-        first = asyncio.create_task(app.asgi_client.post(url, json={"text": "在吗", "message_id": MID}))
+        first = asyncio.create_task(buyer.post(url, json={"text": "在吗", "message_id": MID}))
         await soon(rasa.asked.wait())
         try:
-            _, busy = await soon(app.asgi_client.post(url, json={"text": "在吗", "message_id": MID}), 3)
+            _, busy = await soon(buyer.post(url, json={"text": "在吗", "message_id": MID}), 3)
         finally:
             rasa.gate.set()
         _, answer = await soon(first)
-        _, again = await soon(app.asgi_client.post(url, json={"text": "在吗", "message_id": MID}))
-        _, history = await app.asgi_client.get(f"/api/conversations/{CONV}")
+        _, again = await soon(buyer.post(url, json={"text": "在吗", "message_id": MID}))
+        _, history = await buyer.get(f"/api/conversations/{CONV}")
         return rasa.received, busy, answer, again, history
 
     received, busy, answer, again, history = asyncio.run(scenario())
@@ -297,7 +299,7 @@ def test_http_a_repeat_while_the_first_is_answered_is_a_409():
 
 def test_http_the_same_id_in_two_conversations_is_two_messages():
     rasa = ScriptedRasa(ANSWERS)
-    client = make_app(rasa).test_client
+    client = BuyerClient(make_app(rasa))
     for conversation in (CONV, OTHER, CONV):
         _, response = post(client, "在吗", MID, conv=conversation)
         assert response.status == 200 and response.json["conversation_id"] == conversation
@@ -311,7 +313,7 @@ def test_http_the_same_id_in_two_conversations_is_two_messages():
 
 def test_socket_then_http_with_the_same_id_is_answered_once():
     rasa = ScriptedRasa(ANSWERS)
-    app = make_app(rasa)
+    buyer = BuyerClient(make_app(rasa))
     frames = []
 
     async def talk(ws):
@@ -320,16 +322,16 @@ def test_socket_then_http_with_the_same_id_is_answered_once():
             await ws.send(json.dumps(frame))
             frames.append(json.loads(await ws.recv()))
 
-    app.test_client.websocket(f"/ws/{CONV}", mimic=talk)
+    buyer.websocket(f"/ws/{CONV}", mimic=talk)
     # the widget's retry of an answer the cut socket lost (the ASGI client: the test client's
     # port is still held by the socket test server a moment after it)
-    _, by_http = asyncio.run(app.asgi_client.post(f"/api/conversations/{CONV}/messages",
-                                                  json={"text": "在吗", "message_id": MID}))
+    _, by_http = asyncio.run(buyer.asgi.post(f"/api/conversations/{CONV}/messages",
+                                             json={"text": "在吗", "message_id": MID}))
     assert frames[0]["messages"][0]["text"] == "您好，欢迎光临！" and frames[0]["message_id"] == MID
-    assert frames[1] == frames[0] and by_http.json == frames[0]
+    assert frames[1] == frames[0] and by_http.json == {**frames[0], "conversation_token": buyer.token(CONV)}
     assert "message_id" in frames[2]["error"] and "messages" not in frames[2]
     assert rasa.received == [(CONV, "在吗")]
-    _, history = asyncio.run(app.asgi_client.get(f"/api/conversations/{CONV}"))
+    _, history = asyncio.run(buyer.asgi.get(f"/api/conversations/{CONV}"))
     assert buyer_texts(history.json["messages"]) == ["在吗"]
 
 
@@ -337,16 +339,21 @@ def test_socket_a_repeat_while_the_first_is_answered_is_a_quiet_error_frame():
     async def scenario():
         rasa = GatedRasa(ANSWERS)
         store = MemoryStore()
-        app = SimpleNamespace(ctx=SimpleNamespace(settings=Settings(store="memory"),
+        keys = ConversationKeys(tokens_for(store), "a-gateway-secret")
+        app = SimpleNamespace(ctx=SimpleNamespace(settings=Settings(store="memory"), conversation_keys=keys,
                                                   conversations=ConversationService(store, rasa)))
         frame = json.dumps({"text": "在吗", "message_id": MID})
-        first = asyncio.create_task(socket_reply(app, CONV, frame))
+        token = keys.offer(CONV)  # the socket's first frame gave it
+
+        def reply():
+            return socket_reply(app, CONV, frame, None, token)
+        first = asyncio.create_task(reply())
         await soon(rasa.asked.wait())
         try:
-            busy = await soon(socket_reply(app, CONV, frame), 3)
+            busy = await soon(reply(), 3)
         finally:
             rasa.gate.set()
-        return busy, await soon(first), await soon(socket_reply(app, CONV, frame)), rasa.received
+        return busy, await soon(first), await soon(reply()), rasa.received
 
     busy, answer, again, received = asyncio.run(scenario())
     assert busy == {"error": "this message is already being answered", "answering": True, "message_id": MID}

@@ -28,7 +28,7 @@ from bot.chat.limits import address_key
 from bot.config import ConfigError, Settings
 from bot.infra.store import MemoryStore
 from tests.conftest import REDIS_URL
-from tests.gateway.fakes import ScriptedRasa
+from tests.gateway.fakes import BuyerClient, ScriptedRasa
 from tests.gateway.reminders_kit import Clock
 from tests.gateway.test_handoff_harness import (
     PausingRasa,
@@ -244,6 +244,8 @@ def test_opening_a_socket_counts_toward_its_address_and_a_refused_one_says_when_
                     await asyncio.wait_for(refused.recv(), 5)
                 closed = refused.close_code
             async with socket_from(gateway, "127.0.0.5", conv) as other:
+                await other.send(json.dumps(gateway.jar.first_frame(conv)))  # the token its first answer gave
+                assert await next_frame(other) == {"ready": True}
                 await other.send(json.dumps({"text": "有黑色吗", "message_id": "socket-open-0001"}))
                 answered = await next_frame(other)
             return used, frame, closed, answered
@@ -363,7 +365,7 @@ def test_a_gateway_on_the_memory_store_limits_in_the_process(clock):
     settings = Settings(store="memory", rate_per_conversation=2)
     rasa = ScriptedRasa()
     app = create_app(settings, store=MemoryStore(), rasa=rasa, name="limits_memory")
-    client = app.test_client
+    client = BuyerClient(app)
 
     def post(text, message_id):
         body = {"text": text, "message_id": message_id}

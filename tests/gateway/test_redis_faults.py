@@ -17,7 +17,7 @@ from sanic import Sanic
 from bot.app import create_app, open_store
 from bot.config import Settings
 from bot.infra.store import RedisStore
-from tests.gateway.fakes import ScriptedRasa
+from tests.gateway.fakes import BuyerClient, ScriptedRasa
 from tools.stack import free_port
 
 Sanic.test_mode = True
@@ -85,7 +85,7 @@ def test_a_dropped_connection_is_retried_not_a_503(own_redis):
 
 def test_redis_stopped_then_started_the_buyer_is_told_and_service_resumes(own_redis):
     settings = Settings(store="redis", redis_url=own_redis.url, key_prefix="faults")
-    client = create_app(settings, rasa=ScriptedRasa()).test_client
+    client = BuyerClient(create_app(settings, rasa=ScriptedRasa()))
     assert post(client, "在吗").status == 200
     own_redis.stop()
     down = post(client, "还在吗")
