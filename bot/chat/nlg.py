@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from bot.infra.outbound import Outbound
@@ -22,21 +23,37 @@ def fill_values(arguments: dict[str, Any], slots: dict[str, Any], shop: dict[str
     return values
 
 
-def first_reply_to_latest(events: list[dict[str, Any]]) -> bool:
-    """Whether the bot has said nothing yet since the buyer's latest message (so this reply is
-    the first to it): the NLU's reading of that message is counted once."""
+COUNTED_KEPT = 10_000  # buyer messages whose intent this process remembers having counted
+
+
+def unanswered_message(events: list[dict[str, Any]]) -> str | None:
+    """The buyer's latest message (its timestamp) when the bot has said nothing since, else None:
+    the replies to it are being made now."""
     for event in reversed(events):
         if event.get("event") == "bot":
-            return False
+            return None
         if event.get("event") == "user":
-            return True
-    return False
+            return str(event.get("timestamp"))
+    return None
 
 
 class NlgRenderer:
     def __init__(self, outbound: Outbound, review: Any = None) -> None:
         self.outbound = outbound
         self.review = review  # what the bot did not understand goes to the trainers (bot/trainer/review.py)
+        # One action's replies are all asked for before Rasa logs any of them: the intent of the
+        # message they answer is counted at the first (in this process) and not again.
+        self._counted: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def count_intent(self, tracker: dict[str, Any]) -> None:
+        message = unanswered_message(tracker.get("events") or [])
+        key = (str(tracker.get("sender_id") or ""), message or "")
+        if message is None or key in self._counted:
+            return
+        self._counted[key] = None
+        if len(self._counted) > COUNTED_KEPT:
+            self._counted.popitem(last=False)
+        self.outbound.stats.intent(((tracker.get("latest_message") or {}).get("intent") or {}).get("name"))
 
     async def render(self, request: dict[str, Any]) -> dict[str, Any]:
         script_id = request.get("response") or request.get("template") or ""
@@ -47,8 +64,7 @@ class NlgRenderer:
                 await self.review.record(script_id, tracker)
             except Exception as exc:
                 log.warning("could not record %s for review: %s", script_id, exc)
-        if first_reply_to_latest(tracker.get("events") or []):
-            self.outbound.stats.intent(((tracker.get("latest_message") or {}).get("intent") or {}).get("name"))
+        self.count_intent(tracker)
         values = fill_values(request.get("arguments") or {}, tracker.get("slots") or {}, self.outbound.shop_values)
         rendered = await self.outbound.render(conversation_id or None, script_id, values)
         if rendered is None:

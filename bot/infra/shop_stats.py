@@ -70,6 +70,8 @@ class MemoryDays:
             self.counts[day][field] += step
         for old in sorted(self.counts)[:-MEMORY_DAYS]:
             del self.counts[old]
+            for name in [name for name in self.sets if name[0] == old]:
+                del self.sets[name]
         return new
 
     async def day(self, day: str) -> dict[str, int]:

@@ -101,6 +101,33 @@ def test_metrics_need_the_internal_token_and_count_a_message(redis_prefix):
     assert now[latency] - was.get(latency, 0) == 2
 
 
+def test_a_buyer_messages_intent_is_counted_once_however_many_replies_it_gets(redis_prefix):
+    async def scenario():
+        gateway = await Gateway(redis_prefix).start()
+        try:
+            async with gateway.client(headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"}) as http:
+                before = samples((await http.get("/metrics")).text)
+                greeted, odd = conversation(), conversation()
+                await gateway.nlg(greeted, "utter_greet", "greet", "在吗")  # one action, two replies
+                await gateway.nlg(greeted, "utter_ask_rephrase", "greet", "在吗")
+                await gateway.nlg(odd, "utter_out_of_scope", "<script>", "x")  # no intent of the contract
+                return before, samples((await http.get("/metrics")).text)
+        finally:
+            await gateway.stop()
+
+    before, after = run(scenario())
+
+    def added(name, **labels):
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert added("xiaoer_intents_total", intent="greet") == 1
+    assert added("xiaoer_intents_total", intent="other") == 1
+    assert added("xiaoer_replies_total", script="utter_greet") == 1
+    assert added("xiaoer_fallbacks_total", script="utter_ask_rephrase") == 1
+    assert added("xiaoer_fallbacks_total", script="utter_out_of_scope") == 1
+
+
 def test_metrics_are_off_without_an_internal_token(redis_prefix):
     async def scenario():
         gateway = await StaffGateway(redis_prefix, PEOPLE).start()
