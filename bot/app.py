@@ -75,8 +75,21 @@ log = logging.getLogger(__name__)
 # from https (a shop's product pictures on its image host, shown in cards).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: https:; connect-src 'self' ws: wss:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+    "object-src 'none'; base-uri 'none'"
 )
+# The one page a frame may show: the buyer's chat, in the panel of the embed (bot/web/embed.js)
+# on our demo shop page and on the shops' sites of XIAOER_EMBED_ORIGINS.
+FRAMABLE_PAGE = "/chat"
+
+
+def frame_headers(path: str, embed_origins: tuple[str, ...]) -> dict[str, str]:
+    """A page's CSP and framing headers: no page but the chat may be framed by anyone (the
+    staff pages above all: a framed console could be clicked on by a page over it)."""
+    if path == FRAMABLE_PAGE:  # X-Frame-Options cannot list sites; frame-ancestors can
+        ancestors = " ".join(("'self'", *embed_origins))
+        return {"Content-Security-Policy": f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}"}
+    return {"Content-Security-Policy": f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'",
+            "X-Frame-Options": "DENY"}
 
 
 async def redis_answers(store: RedisStore, wait_s: float, every_s: float = 0.5) -> bool:
@@ -233,7 +246,7 @@ def create_app(
     async def security_headers(request: Request, response: HTTPResponse) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if (response.content_type or "").startswith("text/html"):
-            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            response.headers.update(frame_headers(request.path, settings.embed_origins))
 
     async def status() -> dict[str, Any]:
         store_ok = await app.ctx.store.ping()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MIN_SESSION_SECRET = 32
 ENVIRONMENTS = ("development", "production")
 RATE_LIMITS = ("rate_per_conversation", "rate_per_address", "new_conversations_per_address")
+# A site that may frame the buyer's chat (/chat, in the embed's panel), as CSP frame-ancestors
+# writes it: scheme and host, optionally a port or a "*." in front of the host; no path.
+EMBED_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?")
 
 
 class ConfigError(ValueError):
@@ -57,6 +61,8 @@ class Settings:
     rate_per_conversation: int = 20
     rate_per_address: int = 300
     new_conversations_per_address: int = 30
+    # the shops' sites that may show the chat in a frame (the embed's panel), besides our own
+    embed_origins: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -107,6 +113,7 @@ class Settings:
             session_secret=env.get("XIAOER_SESSION_SECRET", ""),
             trust_proxy=_count(env, "XIAOER_TRUST_PROXY"),
             **{name: _per_minute(env, name, getattr(defaults, name)) for name in RATE_LIMITS},
+            embed_origins=embed_origins(env.get("XIAOER_EMBED_ORIGINS", "")),
         )
 
 
@@ -126,3 +133,16 @@ def _per_minute(env: dict[str, str], name: str, default: int) -> int:
         return int(value) if value else default
     except ValueError:
         raise ConfigError(f"{variable} must be a whole number per minute (0: no limit), not {value!r}") from None
+
+
+def embed_origins(value: str) -> tuple[str, ...]:
+    """XIAOER_EMBED_ORIGINS: the sites (``https://shop.example.com``, spaces or commas between)
+    whose pages may frame the chat. Each goes into a CSP header as it is, so anything that is
+    not an origin (a path, a quote, a bare ``*``) stops the start rather than open the frame."""
+    origins = tuple(part.rstrip("/") for part in re.split(r"[\s,]+", value.strip()) if part)
+    for origin in origins:
+        if not EMBED_ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"XIAOER_EMBED_ORIGINS takes sites like https://shop.example.com (scheme and host, "
+                f"optionally :port or *.host), not {origin!r}")
+    return origins

@@ -1,5 +1,6 @@
-"""The buyer's side of the gateway: the widget page, the conversation API, the widget's
-socket, and the NLG endpoint Rasa calls for every reply."""
+"""The buyer's side of the gateway: the demo shop's page, the widget page and the script that
+embeds it, the conversation API, the widget's socket, and the NLG endpoint Rasa calls for
+every reply."""
 
 from __future__ import annotations
 
@@ -54,8 +55,22 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("buyer_chat")
 
     @bp.get("/")
+    async def demo_shop(request: Request) -> HTTPResponse:
+        """The demo shop's item page, with the chat embedded as a shop would (/embed.js)."""
+        return await file(request.app.ctx.settings.web_dir / "shop.html", mime_type="text/html; charset=utf-8")
+
+    @bp.get("/chat")
     async def widget(request: Request) -> HTTPResponse:
+        """The chat, full page, or in the embed's panel (?embed=1; the only page a frame may show)."""
         return await file(request.app.ctx.settings.web_dir / "index.html", mime_type="text/html; charset=utf-8")
+
+    @bp.get("/embed.js")
+    async def embed_script(request: Request) -> HTTPResponse:
+        """The one script a shop's page includes: the bubble and its panel. Other sites load it
+        (Cross-Origin-Resource-Policy) and may keep it an hour."""
+        return await file(request.app.ctx.settings.web_dir / "embed.js", mime_type="text/javascript; charset=utf-8",
+                          max_age=3600, request_headers=request.headers,
+                          headers={"Cross-Origin-Resource-Policy": "cross-origin"})
 
     @bp.post("/api/conversations/<conversation_id:str>/messages")
     async def post_message(request: Request, conversation_id: str) -> HTTPResponse:

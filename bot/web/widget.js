@@ -22,6 +22,38 @@
   const outbox = []; // messages that could not reach us (a restart, a cut): sent again on reconnect
   let shownFromServer = 0; // bot, agent and notice messages shown, to catch up after a reconnect
 
+  // Options in the page's address, set by the embed (bot/web/embed.js) or a shop's own link,
+  // each checked and shown only as text: item, the item page the chat was opened on (sent with
+  // every message as context.item); shop, color and greeting; embed=1 in the embed's panel,
+  // which shows the shop's name itself; origin, the page holding the panel, told of each
+  // message that arrives (its unread badge) and of Escape.
+  const page = pageOptions(new URLSearchParams(location.search));
+  function pageOptions(query) {
+    const item = query.get("item") || "";
+    const color = query.get("color") || "";
+    let origin = "";
+    try { origin = new URL(query.get("origin") || "").origin; } catch (err) { origin = ""; }
+    const embedded = query.get("embed") === "1" && window.parent !== window;
+    return {
+      embedded: embedded,
+      item: /^[A-Za-z0-9_-]{1,64}$/.test(item) ? item : "", // as the buyer API checks context.item
+      shop: (query.get("shop") || "").trim().slice(0, 40),
+      color: /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(color) ? color : "", // a colour, nothing else in the CSS
+      greeting: (query.get("greeting") || "").trim().slice(0, 200),
+      origin: embedded && origin !== "null" ? origin : "",
+    };
+  }
+
+  // A message's body or frame with what the page tells about it (the item it was opened on).
+  function withContext(message) {
+    if (page.item) message.context = { item: page.item };
+    return message;
+  }
+
+  function tellPage(type) {
+    if (page.origin) window.parent.postMessage({ xiaoer: 1, type: type }, page.origin);
+  }
+
   // A random id per message: a UUID, or 32 random hex digits where randomUUID is missing
   // (an insecure http:// page).
   function newMessageId() {
@@ -52,6 +84,7 @@
   // a card it carries (xiaoer/cards.py) is drawn under its bubble.
   function serverBubble(m) {
     shownFromServer += 1;
+    if (!log.hasAttribute("aria-busy")) tellPage("message"); // after the history: a new one
     const item = bubble(m.sender === "agent" || m.sender === "notice" ? m.sender : "bot", m.text);
     if (m.sender === "agent") agentMessageShown(m.ts);
     // a choice ("您问的是哪一款？") carries its candidates as cards, each tapped to say "this one"
@@ -332,7 +365,7 @@
       const response = await fetch("/api/conversations/" + conversationId + "/messages", {
         method: "POST",
         headers: withToken({ "Content-Type": "application/json" }),
-        body: JSON.stringify({ text: p.text, message_id: p.id }),
+        body: JSON.stringify(withContext({ text: p.text, message_id: p.id })),
       });
       const body = await response.json();
       if (response.status === 403) { // not taken: sent again in a fresh conversation
@@ -361,7 +394,7 @@
     if (socket && socket.readyState === WebSocket.OPEN) {
       p.sends += 1;
       awaitingReply.push(p);
-      socket.send(JSON.stringify({ text: p.text, message_id: p.id }));
+      socket.send(JSON.stringify(withContext({ text: p.text, message_id: p.id })));
     } else {
       post(p);
     }
@@ -483,11 +516,14 @@
       });
       statusLine.textContent = MODE_STATUS[body.mode] || "";
       showLine(body.line);
+    } else if (page.greeting) {
+      bubble("bot", page.greeting); // the shop's own greeting, from the embed
     } else {
       notice("您好，有任何问题都可以直接问我哦");
     }
     log.removeAttribute("aria-busy"); // the history is in: announce what comes from now on
     connect();
+    tellPage("ready");
   }
 
   // ---- live: who is typing, the waiting line, read receipts. Frames with a "type" (typing,
@@ -646,6 +682,43 @@
     if (document.activeElement === input) input.scrollIntoView({ block: "nearest" });
   }
   (window.visualViewport || window).addEventListener("resize", fitToVisible);
+
+  // ---- in the embed's panel, or opened with a shop's options.
+
+  // Light text on a dark colour, dark text on a light one.
+  function textOn(hex) {
+    const full = hex.length === 4 ? "#" + hex.slice(1).replace(/./g, "$&$&") : hex;
+    const [r, g, b] = [1, 3, 5].map(function (at) { return parseInt(full.slice(at, at + 2), 16); });
+    return 0.299 * r + 0.587 * g + 0.114 * b > 160 ? "#222" : "#fff";
+  }
+
+  function showPageOptions() {
+    const root = document.documentElement;
+    if (page.embedded) root.classList.add("embedded");
+    if (page.shop) {
+      document.querySelector(".chat-head .shop").textContent = page.shop;
+      chat.setAttribute("aria-label", page.shop + "在线客服");
+      document.title = page.shop + " · 在线客服";
+    }
+    if (page.color) {
+      const light = textOn(page.color) === "#222";
+      root.style.setProperty("--accent", page.color);
+      root.style.setProperty("--accent-text", textOn(page.color));
+      root.style.setProperty("--accent-ink", light ? "#333" : page.color); // text on white
+    }
+  }
+
+  // The page holding the panel asks for the input's focus (the buyer opened it by keyboard
+  // or mouse); Escape here closes the panel there. Only that page is listened to.
+  window.addEventListener("message", function (event) {
+    if (!page.origin || event.source !== window.parent || event.origin !== page.origin) return;
+    if (event.data && event.data.xiaoer === 1 && event.data.type === "focus") input.focus();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !composing && !event.isComposing) tellPage("escape");
+  });
+
+  showPageOptions();
   fitToVisible();
   start();
 })();

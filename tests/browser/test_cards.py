@@ -93,7 +93,7 @@ def shop_history():
 
 def open_widget(bot, driver, conversation):
     """The widget as a buyer who comes back: it reads its conversation from localStorage."""
-    driver.get(bot.url + "/")
+    driver.get(bot.url + "/chat")
     driver.execute_script("localStorage.setItem('xiaoer.conversation', arguments[0])", conversation)
     driver.refresh()
 

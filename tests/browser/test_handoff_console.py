@@ -48,7 +48,7 @@ def buyer_says(driver, text):
 
 def test_agent_claims_replies_and_hands_back(live_bot, browser, tmp_path):
     buyer = browser("buyer")
-    buyer.get(live_bot.url + "/")
+    buyer.get(live_bot.url + "/chat")
     wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
     conversation = buyer.execute_script("return localStorage.getItem('xiaoer.conversation')")
     status = buyer.find_element(By.ID, "status")
@@ -112,7 +112,7 @@ def test_the_widget_loses_nothing_across_a_gateway_restart(live_bot, browser, tm
     port = free_port()
     buyer = browser("restart-buyer")
     with extra_gateway(live_bot, tmp_path / "first", port=port) as url:
-        buyer.get(url + "/")
+        buyer.get(url + "/chat")
         wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
         conversation = buyer.execute_script("return localStorage.getItem('xiaoer.conversation')")
         buyer_says(buyer, "转人工")

@@ -59,7 +59,7 @@ def opened(live_bot, browser, name, before=None):
 
 def show(live_bot, driver, conversation=None):
     """The widget, its history shown: a returning buyer's when conversation is given."""
-    driver.get(live_bot.url + "/")
+    driver.get(live_bot.url + "/chat")
     if conversation:
         driver.execute_script("localStorage.setItem('xiaoer.conversation', arguments[0])", conversation)
         driver.refresh()

@@ -55,7 +55,7 @@ FLAKY_NETWORK = """
 def open_widget(live_bot, browser, name):
     buyer = browser(name)
     buyer.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FLAKY_NETWORK})
-    buyer.get(live_bot.url + "/")
+    buyer.get(live_bot.url + "/chat")
     wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
     wait(buyer).until(lambda d: d.execute_script("return window.__flaky.sockets.some(s => s.readyState === 1)"))
     return buyer, buyer.execute_script("return localStorage.getItem('xiaoer.conversation')")

@@ -46,7 +46,7 @@ def test_a_slow_bot_gets_the_buyer_a_kind_line_then_its_answer_once(live_bot, br
     with gateway_behind_slow_rasa(live_bot, TIMEOUT_S) as slow_rasa:
         buyer = browser("buyer")
         buyer.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HEARD})
-        buyer.get(live_bot.url + "/")
+        buyer.get(live_bot.url + "/chat")
         conversation = wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
         wait(buyer).until(lambda d: d.execute_script("return window.__sockets.some(s => s.readyState === 1)"))
         slow_rasa.hold()

@@ -64,7 +64,7 @@ def fill_the_minute(live_bot, conversation: str) -> None:
 def test_a_message_sent_too_fast_is_told_politely_and_sent_again_after_the_wait(live_bot, browser):
     buyer = browser("too-fast")
     buyer.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FRAMES})
-    buyer.get(live_bot.url + "/")
+    buyer.get(live_bot.url + "/chat")
     conversation = wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
     wait(buyer).until(lambda d: d.execute_script("return window.__frames.sockets.some(s => s.readyState === 1)"))
     fill_the_minute(live_bot, conversation)
