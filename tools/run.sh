@@ -48,7 +48,8 @@ fi
         if curl -fs "http://127.0.0.1:$PORT/health" 2>/dev/null | grep -q '"rasa_ok":true'; then
             echo
             echo "Xiaoer is ready after $(( $(date +%s) - started )) s:"
-            echo "  buyer widget    http://localhost:$PORT/"
+            echo "  demo shop page  http://localhost:$PORT/          (the chat bubble, embedded as a shop would)"
+            echo "  buyer chat      http://localhost:$PORT/chat      (the same chat, full page)"
             echo "  agent console   http://localhost:$PORT/agent     (staff logins: see \"Staff:\" above)"
             echo "  trainer bench   http://localhost:$PORT/trainer"
             echo "  API             POST http://localhost:$PORT/api/conversations/{id}/messages"
