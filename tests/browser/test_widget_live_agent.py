@@ -30,7 +30,7 @@ document.addEventListener("visibilitychange", function () { window.visibilitySee
 
 def open_widget(browser, bot, profile):
     buyer = browser(profile)
-    buyer.get(bot.url + "/")
+    buyer.get(bot.url + "/chat")
     wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
     return buyer, buyer.execute_script("return localStorage.getItem('xiaoer.conversation')")
 
