@@ -105,8 +105,6 @@ class MemoryStore:
             del self._active[oldest]
             for kept in self._beside.values():
                 kept.pop(oldest, None)
-            for kept in self._beside.values():
-                kept.pop(oldest, None)
             for kept in (self._logs, self._modes, self._variants, self._agent_read):
                 kept.pop(oldest, None)
 
