@@ -7,8 +7,9 @@
 // frame keeps the shop page's styles out and the chat's calls on the gateway's own origin.
 // The bubble and panel live in a shadow root, so the page's CSS does not reach them either.
 // The frame tells this page, by postMessage, when a message arrives (the unread badge while
-// the panel is closed) and when Escape is pressed in it; each side checks who sent a message,
-// and nothing in one is ever shown as HTML. The data- options go in as text or checked values.
+// the panel is closed) and when Escape is pressed in it, and is told when the panel closes and
+// opens (no read receipts while closed); each side checks who sent a message, and nothing in
+// one is ever shown as HTML. The data- options go in as text or checked values.
 (function () {
   "use strict";
   const script = document.currentScript || document.querySelector("script[src*='embed.js']");
@@ -169,6 +170,11 @@
       frame.contentWindow.postMessage({ xiaoer: 1, type: type }, gatewayOrigin);
     }
 
+    // The chat reads the agent's messages only while the panel is open (its read receipts).
+    function tellOpenOrClosed() {
+      if (frameReady) tellChat(panel.hidden ? "closed" : "opened");
+    }
+
     // Focus goes to the chat's input, except after a finger's tap (the phone's keyboard would
     // cover the chat): then to the panel, from which Tab reaches the close button and the chat.
     function focusChat() {
@@ -191,6 +197,7 @@
       unread = 0;
       showUnread();
       said.textContent = "";
+      tellOpenOrClosed();
       focusChat();
     }
 
@@ -198,6 +205,7 @@
       panel.hidden = true;
       box.classList.remove("open");
       bubble.setAttribute("aria-expanded", "false");
+      tellOpenOrClosed();
       bubble.focus();
     }
 
@@ -221,6 +229,7 @@
         shut();
       } else if (data.type === "ready") {
         frameReady = true;
+        tellOpenOrClosed(); // closed before the chat was ready
         if (focusInFrame && !panel.hidden) tellChat("focus");
         focusInFrame = false;
       }

@@ -606,7 +606,7 @@
   }
 
   function sendRead() {
-    if (agentShownUpTo <= readSent || document.visibilityState !== "visible") return;
+    if (agentShownUpTo <= readSent || document.visibilityState !== "visible" || panelClosed) return;
     if (!socket || socket.readyState !== WebSocket.OPEN) { // after the socket opens and says who it is
       clearTimeout(readRetry);
       readRetry = setTimeout(sendRead, 1000);
@@ -709,10 +709,16 @@
   }
 
   // The page holding the panel asks for the input's focus (the buyer opened it by keyboard
-  // or mouse); Escape here closes the panel there. Only that page is listened to.
+  // or mouse) and says when the panel closes and opens: a closed panel's page is still
+  // "visible", but the buyer reads nothing in it (no read receipts; its page counts unread).
+  // Escape here closes the panel there. Only that page is listened to.
+  let panelClosed = false;
   window.addEventListener("message", function (event) {
     if (!page.origin || event.source !== window.parent || event.origin !== page.origin) return;
-    if (event.data && event.data.xiaoer === 1 && event.data.type === "focus") input.focus();
+    const type = event.data && event.data.xiaoer === 1 ? event.data.type : "";
+    if (type === "focus") input.focus();
+    if (type === "closed" || type === "opened") panelClosed = type === "closed";
+    if (type === "opened") sendRead();
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !composing && !event.isComposing) tellPage("escape");

@@ -258,11 +258,16 @@ def test_on_a_shop_site_messages_that_come_while_the_panel_is_closed_show_as_unr
             return arrived and new > 0 and badge(d) == str(new) and new
         new = wait(buyer, 60).until(counted)
         assert bubble.get_attribute("aria-label") == f"联系禾木服饰客服（{new}条新消息）"
+        with agent_client(live_bot) as agent:
+            assert agent.get(f"/agent/api/cases/{conversation}").json()["read_up_to"] == 0, \
+                "unread in a closed panel: the agent's console does not say 已读"
 
-        # opening the panel reads them: the badge is gone
+        # opening the panel reads them: the badge is gone, and the agent sees them read
         bubble.click()
         wait(buyer).until(lambda d: panel_open(d) and badge(d) == "")
         assert bubble.get_attribute("aria-label") == "联系禾木服饰客服"
+        with agent_client(live_bot) as agent:
+            wait(buyer).until(lambda d: agent.get(f"/agent/api/cases/{conversation}").json()["read_up_to"] > 0)
         # a message that comes while the panel is open is read at once
         with agent_client(live_bot) as agent:
             agent.post(f"/agent/api/cases/{conversation}/messages", json={"text": "请问有什么可以帮您"})
