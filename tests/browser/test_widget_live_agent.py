@@ -5,6 +5,7 @@ agent typing in the console shown as 客服正在输入…, the agent's message 
 
 from __future__ import annotations
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
@@ -51,8 +52,21 @@ def line_of(driver) -> str:
     return box.text if box.is_displayed() else ""
 
 
-def test_typing_the_line_and_read_receipts_between_buyer_and_agent(live_bot, browser):
+@pytest.fixture
+def handed_back(live_bot):
+    """The conversations a test hands to a person, handed back to the bot after it (claimed
+    first if still in the line): the next test on this live bot finds the line empty."""
+    conversations = []
+    yield conversations
+    with agent_client(live_bot) as agent:
+        for conversation in conversations:
+            agent.post(f"/agent/api/cases/{conversation}/claim")  # the same agent's case: 200 again
+            agent.post(f"/agent/api/cases/{conversation}/handback")
+
+
+def test_typing_the_line_and_read_receipts_between_buyer_and_agent(live_bot, browser, handed_back):
     buyer, conversation = open_widget(browser, live_bot, "live-buyer")
+    handed_back.append(conversation)
     typing = buyer.find_element(By.ID, "typing")
 
     # the bot's typing line shows while the answer is on its way, and goes when it comes
@@ -73,6 +87,7 @@ def test_typing_the_line_and_read_receipts_between_buyer_and_agent(live_bot, bro
     # a second buyer joins behind: one more ahead of them; the line moves when the agent
     # takes the first buyer, and a reload shows the place too
     other, other_conversation = open_widget(browser, live_bot, "live-other")
+    handed_back.append(other_conversation)
     buyer_says(other, "转人工")
     other_ahead = ahead_of(live_bot, other_conversation)
     assert other_ahead == mine_ahead + 1

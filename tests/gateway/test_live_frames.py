@@ -20,11 +20,17 @@ from tests.gateway.test_handoff_harness import (
     conversation,
     gateways,
     handoff,
-    next_frame,
 )
+from tests.gateway.test_handoff_harness import next_frame as frame_within
 
 COOKIE = "xiaoer_agent"
 TYPING = {"type": "typing"}
+
+
+async def next_frame(ws, where=None) -> dict:
+    """The next frame matching ``where``; patient, since a loaded machine (the whole suite,
+    other stacks) can take seconds to carry a push through Redis."""
+    return await frame_within(ws, timeout=30, where=where)
 
 
 def run(coroutine):
