@@ -19,6 +19,15 @@ window.Charts = (function () {
     return root;
   }
 
+  // What a chart says to a screen reader: its title and each item's numbers.
+  function describe(title, items, series, format) {
+    return title + "：" + (items.length ? items.map(function (item) {
+      return item.label + " " + item.values.map(function (v, i) { return (series[i] || "") + format(v, i); }).join("，");
+    }).join("；") : "暂无数据");
+  }
+
+  function plain(n) { return String(n); }
+
   function show(container, root) {
     container.replaceChildren(root);
     return root;
@@ -28,16 +37,13 @@ window.Charts = (function () {
   // opts: {title, items: [{label, values: [n, ...]}], series: [name, ...], format(n, i)}
   function rows(container, opts) {
     const series = opts.series || [""];
-    const format = opts.format || function (n) { return String(n); };
+    const format = opts.format || plain;
     const items = opts.items || [];
     const labelWidth = opts.labelWidth || 180, width = 640, barHeight = 16, gap = 10;
     const rowHeight = series.length * barHeight + gap;
     const height = Math.max(40, items.length * rowHeight + 30);
     const max = Math.max(1, ...items.map(function (item) { return Math.max(0, ...item.values); }));
-    const summary = opts.title + "：" + (items.length ? items.map(function (item) {
-      return item.label + " " + item.values.map(function (v, i) { return (series[i] ? series[i] : "") + format(v, i); }).join("，");
-    }).join("；") : "暂无数据");
-    const root = svg(width, height, summary);
+    const root = svg(width, height, describe(opts.title, items, series, format));
     if (!items.length) root.appendChild(node("text", { x: 10, y: 24, class: "empty" }, "暂无数据"));
     items.forEach(function (item, row) {
       const top = row * rowHeight + 4;
@@ -62,17 +68,15 @@ window.Charts = (function () {
   // label every nth column.
   function columns(container, opts) {
     const series = opts.series || [""];
-    const format = opts.format || function (n) { return String(n); };
+    const format = opts.format || plain;
     const items = opts.items || [];
     const width = 640, height = 220, left = 36, bottom = 30, top = 20;
     const slot = (width - left) / Math.max(1, items.length);
     const barWidth = Math.max(2, (slot - 4) / series.length);
     const max = Math.max(1, ...items.map(function (item) { return Math.max(0, ...item.values); }));
+    // an hour with nothing in it is left out of the words (24 hours of zeros say nothing)
     const shown = items.filter(function (item) { return item.values.some(function (v) { return v; }); });
-    const summary = opts.title + "：" + (shown.length ? shown.map(function (item) {
-      return item.label + " " + item.values.map(function (v, i) { return (series[i] ? series[i] : "") + format(v, i); }).join("，");
-    }).join("；") : "暂无数据");
-    const root = svg(width, height, summary);
+    const root = svg(width, height, describe(opts.title, shown, series, format));
     const scale = (height - top - bottom) / max;
     root.appendChild(node("line", { x1: left, x2: width, y1: height - bottom, y2: height - bottom, class: "axis" }));
     root.appendChild(node("text", { x: left - 4, y: top + 4, "text-anchor": "end", class: "tick" }, format(max, 0)));
