@@ -86,7 +86,7 @@ browser-deps: ## install Debian's chromium, chromium-driver and a Chinese font w
 		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q chromium chromium-driver fonts-wqy-microhei; \
 	fi
 
-bench: setup $(MODEL) ## measure latency, throughput and memory of the whole bot (results/bench.json)
+bench: setup $(MODEL) ## latency, throughput, memory of the whole bot, and at 4/300/3,000 catalogue items (results/bench.json; ~20 min on busy cores, the first run also trains a model per catalogue)
 	@tools/ensure-redis.sh || { echo "make bench needs Redis at $(REDIS_URL)"; exit 1; }
 	$(VENV)/bin/python -m tools.bench
 

@@ -4,8 +4,10 @@ Starts the real stack (Rasa with the trained model, the action server, the gatew
 Redis) on free local ports, warms it up, then sends buyer messages from many concurrent
 conversations through the public API and records latency percentiles, throughput and
 the memory each process holds. Also times Rasa's NLU alone (one message at a time through
-its parse API) and the script engine alone. Bounded in count and
-time; talks only to 127.0.0.1.
+its parse API) and the script engine alone. Then the same bot at 4, 300 and 3,000 catalogue
+items (tools/bench_catalogue: NLU, item lookup and reply latency, load time, memory, training
+time, ratios against 4 items) under "catalogue". Bounded in count and time; talks only to
+127.0.0.1.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from pathlib import Path
 import httpx
 
 from bot.config import Settings
+from tools.conversation_tokens import TokenJar
 from tools.stack import ROOT, LiveBot
 from xiaoer.scripts import ScriptCorpus
 
+TOKEN_HEADER = "X-Conversation-Token"  # a conversation's key, from its first answer
 MESSAGES = [
     "在吗", "身高165体重110斤，牛仔裤穿什么码", "能发顺丰吗", "发到新疆要几天", "便宜点我就拍",
     "纯棉短袖T恤粉色还有货吗", "有色差吗", "不喜欢可以退吗", "好的谢谢", "拜拜",
@@ -48,12 +52,14 @@ def rss_mb(pid: int) -> float | None:
 
 
 async def conversation(client: httpx.AsyncClient, url: str, turns: int, latencies: list[float], errors: list[str]) -> None:
-    conversation_id = f"bench-{uuid.uuid4().hex[:12]}"
+    conversation_id, token = f"bench-{uuid.uuid4().hex[:12]}", None
     for turn in range(turns):
         started = time.perf_counter()
         try:
             response = await client.post(f"{url}/api/conversations/{conversation_id}/messages",
-                                         json={"text": MESSAGES[turn % len(MESSAGES)]})
+                                         json={"text": MESSAGES[turn % len(MESSAGES)]},
+                                         headers={TOKEN_HEADER: token} if token else {})
+            token = response.headers.get(TOKEN_HEADER) or token  # the first answer gives it
             if response.status_code != 200:
                 errors.append(f"{response.status_code}: {response.text[:100]}")
         except httpx.HTTPError as exc:
@@ -64,7 +70,8 @@ async def conversation(client: httpx.AsyncClient, url: str, turns: int, latencie
 async def load(url: str, concurrency: int, turns: int) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
-    async with httpx.AsyncClient(timeout=60) as client:
+    # every conversation's token, from its first answer, goes back with its later messages
+    async with httpx.AsyncClient(timeout=60, event_hooks=TokenJar().hooks(asynchronous=True)) as client:
         started = time.perf_counter()
         await asyncio.gather(*(conversation(client, url, turns, latencies, errors) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
@@ -120,10 +127,14 @@ def limits_off(turns: int) -> dict[str, str]:
 
 
 def main() -> None:
+    from tools import bench_catalogue  # it imports this module's helpers
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=10, help="messages per conversation")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 40])
     parser.add_argument("--out", default=str(ROOT / "results" / "bench.json"))
+    parser.add_argument("--catalogue-sizes", type=int, nargs="*", default=None,
+                        help="catalogue sizes to measure (default 4 300 3000; none to leave them out)")
     args = parser.parse_args()
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -153,9 +164,14 @@ def main() -> None:
         "process_memory_mb": memory,
         "script_engine": script_engine(),
     }
+    sizes = bench_catalogue.SIZES if args.catalogue_sizes is None else args.catalogue_sizes
+    if sizes:
+        result["catalogue"] = bench_catalogue.run(redis_url, sizes)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps({k: v for k, v in result.items() if k != "catalogue"}, ensure_ascii=False, indent=2))
+    if sizes:
+        print(bench_catalogue.table(result["catalogue"]))
     print(f"written to {args.out}")
 
 

@@ -93,6 +93,15 @@ def free_port() -> int:
     raise RuntimeError("no free port below the ephemeral range")
 
 
+def with_model(argv: list[str], model: Path) -> list[str]:
+    """Rasa's command line serving ``model`` instead of the Procfile's."""
+    argv = list(argv)
+    for flag in ("-m", "--model"):
+        if flag in argv:
+            argv[argv.index(flag) + 1] = str(model)
+    return argv
+
+
 def redis_parts(url: str) -> tuple[str, str, str]:
     rest = url.split("://", 1)[1].split("@")[-1]
     hostport, _, db = rest.partition("/")
@@ -115,6 +124,8 @@ class LiveBot:
     internal_token: str = field(default_factory=lambda: uuid.uuid4().hex)
     # each staff login's password for this stack only (written to agents_file at the start)
     staff_passwords: dict[str, str] = field(default_factory=lambda: {login: secrets.token_urlsafe(16) for login in STAFF})
+    # the model Rasa serves (the benchmark serves one trained for a bigger catalogue)
+    model: Path = MODEL
 
     @property
     def url(self) -> str:
@@ -187,6 +198,8 @@ class LiveBot:
         commands = procfile_commands(env)
         for name in names:
             argv, own = commands[name]
+            if name == "rasa":
+                argv = with_model(argv, self.model)
             log = open(self.workdir / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
                 argv, cwd=ROOT, env={**env, **own}, stdout=log, stderr=subprocess.STDOUT
