@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.staff.people import add_agent
+from tools.conversation_tokens import TokenJar
 from tools.retention_seconds import retention_seconds
 from xiaoer.clock import OFFSET_ENV, offset_to, today_at
 
@@ -116,6 +117,8 @@ class LiveBot:
     prefix: str = field(default_factory=lambda: f"xiaoere2e{uuid.uuid4().hex[:8]}")
     ports: dict[str, int] = field(default_factory=lambda: {n: free_port() for n in ("gateway", "rasa", "actions")})
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # the buyers' conversation tokens, as their widgets keep them (say, history, buyer_client)
+    tokens: TokenJar = field(default_factory=TokenJar)
     shop_time: dt.time = DAYTIME
     clock_offset: float = 0.0
     # settings for the processes started next (a test points one at a dead service)
@@ -278,9 +281,28 @@ class LiveBot:
         """A buyer's message through the buyer API; ``context`` as the widget sends it
         ({"item": ...}: the page the chat was opened on)."""
         body = {"text": text, **({"context": context} if context else {})}
-        response = httpx.post(f"{self.url}/api/conversations/{conversation_id}/messages", json=body, timeout=60)
+        with self.buyer_client() as http:  # the conversation's token: kept from its first answer, sent back
+            response = http.post(f"/api/conversations/{conversation_id}/messages", json=body, timeout=60)
         response.raise_for_status()
         return response.json()
+
+    def history(self, conversation_id: str) -> httpx.Response:
+        """GET /api/conversations/{id} with the conversation's token, as its buyer reads it."""
+        with self.buyer_client() as http:
+            return http.get(f"/api/conversations/{conversation_id}", timeout=30)
+
+    def new_conversation(self) -> str:
+        """A fresh conversation id from POST /api/conversations, as the widget gets one; its
+        token is kept."""
+        with self.buyer_client() as http:
+            response = http.post("/api/conversations", timeout=30)
+        response.raise_for_status()
+        return self.tokens.new_conversation(response.json())
+
+    def buyer_client(self, **kwargs) -> httpx.Client:
+        """An httpx client of the buyer API that keeps and sends back each conversation's token
+        (tools/conversation_tokens.py), shared with say and history."""
+        return httpx.Client(base_url=self.url, event_hooks=self.tokens.hooks(), **kwargs)
 
 
 @contextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
@@ -19,6 +18,7 @@ from selenium.webdriver.common.keys import Keys
 from bot.infra.outbound import Outbound
 from bot.infra.pubsub import RedisHub
 from bot.infra.store import RedisStore
+from tests.browser.conversations import come_back_to
 from tests.browser.waiting import queued, signed_in_agent, texts_of, wait
 from tests.e2e.test_handoff_live import agent_client
 from xiaoer.cards import clean_card
@@ -70,7 +70,7 @@ def with_store(bot, work):
 
 def conversation_with(bot, *messages) -> str:
     """A new conversation whose history holds these messages, as the gateway logs them."""
-    conversation = uuid.uuid4().hex
+    conversation = bot.new_conversation()  # the widget's id and token (POST /api/conversations)
 
     async def append(store):
         for message in messages:
@@ -94,7 +94,7 @@ def shop_history():
 def open_widget(bot, driver, conversation):
     """The widget as a buyer who comes back: it reads its conversation from localStorage."""
     driver.get(bot.url + "/chat")
-    driver.execute_script("localStorage.setItem('xiaoer.conversation', arguments[0])", conversation)
+    come_back_to(driver, bot, conversation)
     driver.refresh()
 
 
@@ -237,7 +237,7 @@ def agent_reads_the_cards(live_bot, browser, conversation):
 def test_the_agent_sees_the_order_change_the_buyer_asked_for(live_bot, browser):
     from tests.e2e.test_orders_live import new_order, post_event
 
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()  # the widget's (the order names it)
     order_id = new_order(live_bot, conversation)
     assert post_event(live_bot, "order_paid", {"order_id": order_id}).status_code == 200
     with case_opened(live_bot, conversation, "地址写错了 改成上海市浦东新区世纪大道88号"):

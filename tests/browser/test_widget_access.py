@@ -13,6 +13,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from tests.browser.conversations import come_back_to, widget_conversation
 from tests.browser.test_cards import no_alert
 from tests.browser.test_handoff_console import bubbles, buyer_says
 from tests.browser.waiting import texts_of, wait
@@ -61,7 +62,7 @@ def show(live_bot, driver, conversation=None):
     """The widget, its history shown: a returning buyer's when conversation is given."""
     driver.get(live_bot.url + "/chat")
     if conversation:
-        driver.execute_script("localStorage.setItem('xiaoer.conversation', arguments[0])", conversation)
+        come_back_to(driver, live_bot, conversation)
         driver.refresh()
     wait(driver).until(lambda d: d.execute_script("return !document.getElementById('log').hasAttribute('aria-busy')"))
     return driver
@@ -259,7 +260,7 @@ def test_on_a_phone_and_a_desktop(live_bot, browser):
     wait(buyer).until(lambda d: inside_viewport(d, box) and latest_message_shown(d))
 
     # the same conversation on a desktop
-    conversation = buyer.execute_script("return localStorage.getItem('xiaoer.conversation')")
+    conversation = widget_conversation(buyer, live_bot)
     desktop = browser("access-desktop")
     screen(desktop, *DESKTOP, mobile=False)
     show(live_bot, desktop, conversation)

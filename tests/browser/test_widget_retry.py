@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
+from tests.browser.conversations import widget_conversation
 from tests.browser.test_handoff_console import bubbles, buyer_says, said_by
 from tests.browser.waiting import wait
 
@@ -58,7 +58,7 @@ def open_widget(live_bot, browser, name):
     buyer.get(live_bot.url + "/chat")
     wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
     wait(buyer).until(lambda d: d.execute_script("return window.__flaky.sockets.some(s => s.readyState === 1)"))
-    return buyer, buyer.execute_script("return localStorage.getItem('xiaoer.conversation')")
+    return buyer, widget_conversation(buyer, live_bot)
 
 
 def sent_ids(buyer):
@@ -70,7 +70,7 @@ def sent_ids(buyer):
 
 def page_state(live_bot, buyer, conversation):
     """What the page and the gateway hold, for a failure's message."""
-    log = httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=10).json()
+    log = live_bot.history(conversation).json()
     screen = [(m.get_attribute("class"), m.text) for m in buyer.find_elements(By.CSS_SELECTOR, "#log .msg")]
     return f"screen: {screen}\nnetwork: {buyer.execute_script('return window.__flaky')}\nlog: {log}"
 
@@ -83,7 +83,7 @@ def check_answered_once(live_bot, buyer, conversation, deliveries=2):
     except TimeoutException:
         raise AssertionError("the answer did not come:\n" + page_state(live_bot, buyer, conversation)) from None
     time.sleep(3)  # a repeat still on its way would show up now
-    log = httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=10).json()["messages"]
+    log = live_bot.history(conversation).json()["messages"]
     assert [m["text"] for m in log if m["sender"] == "buyer"] == [QUESTION], "the buyer's text is logged once"
     bot_said = [m["text"] for m in log if m["sender"] == "bot"]
     assert bot_said and said_by(live_bot, "utter_color_difference", bot_said[-1])

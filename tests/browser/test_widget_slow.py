@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-import httpx
 from selenium.webdriver.common.by import By
 
+from tests.browser.conversations import widget_conversation
 from tests.browser.test_handoff_console import bubbles, buyer_says
 from tests.browser.waiting import wait
 from tests.e2e.slow_rasa import gateway_behind_slow_rasa
@@ -39,7 +39,7 @@ def heard(buyer) -> list[dict]:
 
 
 def logged(live_bot, conversation) -> list[dict]:
-    return httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=30).json()["messages"]
+    return live_bot.history(conversation).json()["messages"]
 
 
 def test_a_slow_bot_gets_the_buyer_a_kind_line_then_its_answer_once(live_bot, browser):
@@ -47,7 +47,7 @@ def test_a_slow_bot_gets_the_buyer_a_kind_line_then_its_answer_once(live_bot, br
         buyer = browser("buyer")
         buyer.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HEARD})
         buyer.get(live_bot.url + "/chat")
-        conversation = wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
+        conversation = widget_conversation(buyer, live_bot)
         wait(buyer).until(lambda d: d.execute_script("return window.__sockets.some(s => s.readyState === 1)"))
         slow_rasa.hold()
         try:

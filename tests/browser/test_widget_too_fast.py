@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
 from selenium.webdriver.common.by import By
 
 from bot.chat.limits import BuyerLimits
 from bot.config import Settings
 from bot.infra.store import RedisStore
+from tests.browser.conversations import widget_conversation
 from tests.browser.test_handoff_console import bubbles, buyer_says, said_by
 from tests.browser.waiting import wait
 from tests.conftest import REDIS_URL
@@ -65,7 +65,7 @@ def test_a_message_sent_too_fast_is_told_politely_and_sent_again_after_the_wait(
     buyer = browser("too-fast")
     buyer.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FRAMES})
     buyer.get(live_bot.url + "/chat")
-    conversation = wait(buyer).until(lambda d: d.execute_script("return localStorage.getItem('xiaoer.conversation')"))
+    conversation = widget_conversation(buyer, live_bot)
     wait(buyer).until(lambda d: d.execute_script("return window.__frames.sockets.some(s => s.readyState === 1)"))
     fill_the_minute(live_bot, conversation)
 
@@ -82,6 +82,6 @@ def test_a_message_sent_too_fast_is_told_politely_and_sent_again_after_the_wait(
     assert len(sent) == 2 and sent[0]["message_id"] == sent[1]["message_id"] == refused["message_id"], sent
     assert bubbles(buyer, "notice").count(TOO_FAST_LINE) == 1, "said once, not on every try"
     assert bubbles(buyer, "buyer") == [QUESTION] and not buyer.find_elements(By.CSS_SELECTOR, "#log .msg.failed")
-    log = httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=10).json()["messages"]
+    log = live_bot.history(conversation).json()["messages"]
     assert [m["text"] for m in log if m["sender"] == "buyer"] == [QUESTION], "logged once: the refused try was not"
     assert bubbles(buyer, "bot") == [m["text"] for m in log if m["sender"] == "bot"], "the answer on the screen once"

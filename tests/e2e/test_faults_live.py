@@ -52,7 +52,8 @@ def wait_for(condition, what: str, deadline: float = DEADLINE_S, every: float = 
 
 def post(bot, conversation: str, text: str, message_id: str | None = None) -> httpx.Response:
     body = {"text": text} if message_id is None else {"text": text, "message_id": message_id}
-    return httpx.post(f"{bot.url}/api/conversations/{conversation}/messages", json=body, timeout=PATIENCE_S)
+    with bot.buyer_client() as http:  # keeps the conversation's token, sends it back
+        return http.post(f"/api/conversations/{conversation}/messages", json=body, timeout=PATIENCE_S)
 
 
 def answer(bot, conversation: str, text: str, message_id: str | None = None) -> dict | None:
@@ -73,7 +74,7 @@ def answered(bot, conversation: str, text: str) -> dict:
 
 
 def log_of(bot, conversation: str) -> list[tuple[str, str]]:
-    response = httpx.get(f"{bot.url}/api/conversations/{conversation}", timeout=PATIENCE_S)
+    response = bot.history(conversation)
     assert response.status_code == 200, response.text
     return [(m["sender"], m["text"]) for m in response.json()["messages"]]
 
@@ -127,9 +128,12 @@ def test_a_slow_rasa_over_http_tells_the_buyer_in_time_and_answers_the_message_o
 
 
 def test_a_slow_rasa_on_the_widget_socket_an_error_frame_in_time_then_the_late_answer(live_bot, slow_rasa):
-    conversation, text, message_id = new_conversation(), "T恤有哪些颜色", new_message_id()
+    # the widget's id and token (POST /api/conversations): its socket opens before it says anything
+    conversation, text, message_id = live_bot.new_conversation(), "T恤有哪些颜色", new_message_id()
     socket_url = live_bot.url.replace("http://", "ws://") + f"/ws/{conversation}"
     with connect(socket_url, open_timeout=PATIENCE_S) as ws:
+        ws.send(json.dumps(live_bot.tokens.first_frame(conversation)))
+        assert json.loads(ws.recv(timeout=PATIENCE_S)) == {"ready": True}
 
         def send(text: str, message_id: str) -> None:
             ws.send(json.dumps({"text": text, "message_id": message_id}))

@@ -175,7 +175,8 @@ def test_a_gateway_restart_in_the_middle_of_a_handoff_loses_no_message(live_bot,
         deadline = time.monotonic() + retry_for
         while True:
             try:
-                response = httpx.post(f"{url}/api/conversations/{conversation}/messages", json={"text": text}, timeout=60)
+                with live_bot.buyer_client() as http:  # keeps the conversation's token, sends it back
+                    response = http.post(f"{url}/api/conversations/{conversation}/messages", json={"text": text}, timeout=60)
                 response.raise_for_status()
                 sent.append(text)
                 return response.json()
@@ -199,7 +200,8 @@ def test_a_gateway_restart_in_the_middle_of_a_handoff_loses_no_message(live_bot,
         with extra_gateway(live_bot, tmp_path / "after", port=port) as url:
             assert during.result()["mode"] == "human"
             say(url, "重启后：谢谢")
-            history = httpx.get(f"{url}/api/conversations/{conversation}", timeout=30).json()
+            with live_bot.buyer_client() as http:
+                history = http.get(f"{url}/api/conversations/{conversation}", timeout=30).json()
     detail = case_of(live_bot, conversation)
     buyer = [m["text"] for m in detail["messages"] if m["sender"] == "buyer"]
     assert buyer == sent, "every buyer message, in order"

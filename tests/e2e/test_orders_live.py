@@ -34,7 +34,7 @@ def post_event(bot, event: str, body: dict, secret: str = WEBHOOK_SECRET) -> htt
 
 
 def test_paid_order_is_confirmed_and_the_bot_knows_the_item(live_bot):
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()
     order_id = f"E2E{uuid.uuid4().hex[:10].upper()}"
     created = post_event(live_bot, "order_created", {
         "order_id": order_id, "conversation_id": conversation, "sku": "JN-2801", "size": "L",
@@ -44,7 +44,7 @@ def test_paid_order_is_confirmed_and_the_bot_knows_the_item(live_bot):
     assert created.status_code == 201, created.text
     assert post_event(live_bot, "order_paid", {"order_id": order_id}).status_code == 200
 
-    log = httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=30).json()["messages"]
+    log = live_bot.history(conversation).json()["messages"]
     confirmation = log[-1]["text"]
     assert log[-1]["card"]["order_id"] == order_id and log[-1]["card"]["status_zh"] == "已付款，待发货"
     for detail in (order_id, "JN-2801", "深蓝", "L", "王女士", "文三路1号"):
@@ -56,13 +56,13 @@ def test_paid_order_is_confirmed_and_the_bot_knows_the_item(live_bot):
 
 
 def test_a_webhook_with_a_bad_signature_changes_nothing(live_bot):
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()
     response = post_event(live_bot, "order_created", {
         "order_id": "E2EBADSECRET", "conversation_id": conversation, "sku": "JN-2801", "size": "L",
         "colour": "深蓝", "quantity": 1, "contact": "王女士", "phone": "13800000000", "address": "杭州",
     }, secret="wrong")
     assert response.status_code == 401 and "error" in response.json()
-    assert httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=30).status_code == 404
+    assert live_bot.history(conversation).status_code == 404
 
 
 def new_order(bot, conversation: str, **changes) -> str:
@@ -79,7 +79,7 @@ def said_texts(bot, conversation: str, text: str) -> tuple[str, str]:
 
 
 def test_the_buyers_own_order_is_answered_from_its_status(live_bot):
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()
     order_id = new_order(live_bot, conversation)
     mode, text = said_texts(live_bot, conversation, "我的订单怎么样了")
     assert mode == "bot" and order_id in text and ("待付款" in text or "还没有付款" in text), text
@@ -95,14 +95,14 @@ def test_the_buyers_own_order_is_answered_from_its_status(live_bot):
 
 
 def test_what_the_buyer_ordered_is_told_from_the_order(live_bot):
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()
     new_order(live_bot, conversation)
     mode, text = said_texts(live_bot, conversation, "我买的是什么码来着")
     assert mode == "bot" and "碎花连衣裙" in text and "雾蓝" in text and ("M码" in text or "尺码M" in text), text
 
 
 def test_a_cancelled_order_says_so(live_bot):
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()
     order_id = new_order(live_bot, conversation)
     assert post_event(live_bot, "order_cancelled", {"order_id": order_id}).status_code == 200
     mode, text = said_texts(live_bot, conversation, "我的订单到哪了")
@@ -117,10 +117,10 @@ def card_of(reply: dict) -> dict | None:
 
 
 def test_another_buyers_order_is_shown_only_with_the_phones_last_four(live_bot):
-    owner = f"ord-{uuid.uuid4().hex[:12]}"
+    owner = live_bot.new_conversation()
     order_id = new_order(live_bot, owner, phone="13912345678")
     # the same buyer on another phone: the order number alone is not enough
-    other_device = f"ord-{uuid.uuid4().hex[:12]}"
+    other_device = live_bot.new_conversation()
     mode, text = said_texts(live_bot, other_device, f"帮我查下订单{order_id}发货了没")
     assert mode == "bot" and "后四位" in text, text
     assert not any(detail in text for detail in ORDER_DETAILS), text
@@ -136,22 +136,22 @@ def test_another_buyers_order_is_shown_only_with_the_phones_last_four(live_bot):
 
 
 def test_wrong_digits_twice_go_to_a_person_and_show_nothing_even_with_the_right_ones_after(live_bot):
-    order_id = new_order(live_bot, f"ord-{uuid.uuid4().hex[:12]}", phone="13912345678")
-    stranger = f"ord-{uuid.uuid4().hex[:12]}"
+    order_id = new_order(live_bot, live_bot.new_conversation(), phone="13912345678")
+    stranger = live_bot.new_conversation()
     said_texts(live_bot, stranger, f"订单{order_id}到哪了")
     mode, text = said_texts(live_bot, stranger, "1111")
     assert mode == "bot" and ("对不上" in text or "不一致" in text), text
     mode, text = said_texts(live_bot, stranger, "2222")
     assert mode == "waiting", text
     # another conversation guessing right after two misses for this order: still a person
-    guesser = f"ord-{uuid.uuid4().hex[:12]}"
+    guesser = live_bot.new_conversation()
     said_texts(live_bot, guesser, f"订单{order_id}到哪了")
     mode, text = said_texts(live_bot, guesser, "5678")
     assert mode == "waiting" and not any(detail in text for detail in ORDER_DETAILS), text
 
 
 def test_a_wrong_order_number_is_never_confirmed_or_denied(live_bot):
-    stranger = f"ord-{uuid.uuid4().hex[:12]}"
+    stranger = live_bot.new_conversation()
     mode, text = said_texts(live_bot, stranger, "帮我查下订单123456789012345到哪了")
     assert mode == "bot" and "后四位" in text, text  # the same question as for a real order
     mode, text = said_texts(live_bot, stranger, "后四位是1234")
@@ -159,7 +159,7 @@ def test_a_wrong_order_number_is_never_confirmed_or_denied(live_bot):
 
 
 def test_a_delivered_order_says_it_was_signed_for_with_its_card(live_bot):
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()
     order_id = new_order(live_bot, conversation)
     for event, extra in (("order_paid", {}), ("order_shipped", {"tracking_number": "ZT990011"}), ("order_delivered", {})):
         assert post_event(live_bot, event, {"order_id": order_id, **extra}).status_code == 200
@@ -167,12 +167,12 @@ def test_a_delivered_order_says_it_was_signed_for_with_its_card(live_bot):
     text = "\n".join(m["text"] for m in reply["messages"])
     assert reply["mode"] == "bot" and "签收" in text, text
     assert card_of(reply)["status_zh"] == "已签收"
-    history = httpx.get(f"{live_bot.url}/api/conversations/{conversation}", timeout=30).json()["messages"]
+    history = live_bot.history(conversation).json()["messages"]
     assert any(m.get("card", {}).get("order_id") == order_id for m in history), "the card is kept in the history"
 
 
 def test_an_address_change_is_recorded_for_a_person_with_the_old_and_new_address(live_bot):
-    conversation = f"ord-{uuid.uuid4().hex[:12]}"
+    conversation = live_bot.new_conversation()
     order_id = new_order(live_bot, conversation)
     assert post_event(live_bot, "order_paid", {"order_id": order_id}).status_code == 200
     mode, text = said_texts(live_bot, conversation, "地址填错了 改成上海市浦东新区世纪大道88号")
@@ -185,8 +185,8 @@ def test_an_address_change_is_recorded_for_a_person_with_the_old_and_new_address
 
 
 def test_an_order_store_that_is_down_gets_an_apology_and_a_person(live_bot):
-    order_id = new_order(live_bot, f"ord-{uuid.uuid4().hex[:12]}", phone="13912345678")
-    stranger = f"ord-{uuid.uuid4().hex[:12]}"
+    order_id = new_order(live_bot, live_bot.new_conversation(), phone="13912345678")
+    stranger = live_bot.new_conversation()
     said_texts(live_bot, stranger, f"订单{order_id}到哪了")
     live_bot.stop(["actions"])
     live_bot.env_overrides = {"XIAOER_ORDERS_URL": f"redis://127.0.0.1:{free_port()}/0"}  # nothing listens there
